@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "swift-rocketmq",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rocketmq", targets: ["rocketmq"]),
+        .library(name: "RocketMQModel", targets: ["RocketMQModel"]),
+        .library(name: "RemotingCodec", targets: ["RemotingCodec"]),
+        .library(name: "RemotingNIO", targets: ["RemotingNIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+    ],
+    targets: [
+        // Message and stored-record format, ids, properties, names. No I/O.
+        .target(
+            name: "RocketMQModel",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Frames, RemotingCommand, headers, codes, fastjson dialect. No I/O.
+        .target(
+            name: "RemotingCodec",
+            dependencies: [
+                "RocketMQModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // NIO channel handlers over the codec.
+        .target(
+            name: "RemotingNIO",
+            dependencies: [
+                "RemotingCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "rocketmq",
+            dependencies: [
+                "RemotingCodec",
+                "RocketMQModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RocketMQModelTests",
+            dependencies: ["RocketMQModel", "RemotingCodec", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RemotingCodecTests",
+            dependencies: ["RemotingCodec", "RocketMQModel", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RemotingNIOTests",
+            dependencies: [
+                "RemotingNIO", "RemotingCodec",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

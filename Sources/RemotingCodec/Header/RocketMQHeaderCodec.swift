@@ -1,0 +1,104 @@
+import NIOCore
+
+/// The ROCKETMQ binary header encoding (serialize type 1, §1.4, Java `RocketMQSerializable`).
+enum RocketMQHeaderCodec {
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws(FrameError) -> RemotingCommand {
+        var reader = BinaryReader(bytes: bytes)
+        let code = Int32(try reader.readInt16())
+        let languageByte = try reader.readUInt8()
+        let version = Int32(try reader.readInt16())
+        let opaque = try reader.readInt32()
+        let flag = try reader.readInt32()
+        let remark = try reader.readString(lengthBytes: 4, field: "remark")
+        var command = RemotingCommand(
+            code: code, language: LanguageCode(rawValue: languageByte) ?? .other, version: version,
+            opaque: opaque, flag: flag, remark: remark, serializeType: .rocketmq)
+        let extLength = Int(try reader.readInt32())
+        guard extLength >= 0, extLength <= reader.remaining else {
+            throw .malformedBinaryHeader("extFields length \(extLength) exceeds the header")
+        }
+        if extLength > 0 {
+            var fields = ExtFields(minimumCapacity: 16)
+            var entries = BinaryReader(bytes: UnsafeRawBufferPointer(rebasing: bytes[reader.index..<reader.index + extLength]))
+            while entries.remaining > 0 {
+                let name = try entries.readString(lengthBytes: 2, field: "extFields key")
+                let value = try entries.readString(lengthBytes: 4, field: "extFields value")
+                // A zero-length key or value decodes to null in Java: the entry is absent.
+                if let name, let value { fields.append(name, value) }
+            }
+            reader.index += extLength
+            command.extFields = fields
+        } else {
+            command.extFields = ExtFields()
+        }
+        guard reader.remaining == 0 else {
+            throw .malformedBinaryHeader("\(reader.remaining) bytes after the extFields")
+        }
+        return command
+    }
+
+    static func encode(_ command: RemotingCommand, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(Int16(truncatingIfNeeded: command.code))
+        buffer.writeInteger(command.language.rawValue)
+        buffer.writeInteger(Int16(truncatingIfNeeded: command.version))
+        buffer.writeInteger(command.opaque)
+        buffer.writeInteger(command.flag)
+        if let remark = command.remark, !remark.isEmpty {
+            buffer.writeInteger(Int32(remark.utf8.count))
+            buffer.writeString(remark)
+        } else {
+            buffer.writeInteger(Int32(0))
+        }
+        let extLengthIndex = buffer.writerIndex
+        buffer.writeInteger(Int32(0))
+        if let extFields = command.extFields {
+            for field in extFields {
+                buffer.writeInteger(Int16(truncatingIfNeeded: field.name.utf8.count))
+                buffer.writeString(field.name)
+                buffer.writeInteger(Int32(field.value.utf8.count))
+                buffer.writeString(field.value)
+            }
+        }
+        buffer.setInteger(Int32(buffer.writerIndex - extLengthIndex - 4), at: extLengthIndex)
+    }
+}
+
+/// Bounds-checked big-endian reads over a header's bytes.
+struct BinaryReader {
+    let bytes: UnsafeRawBufferPointer
+    var index = 0
+
+    var remaining: Int { bytes.count - index }
+
+    mutating func readUInt8() throws(FrameError) -> UInt8 {
+        guard remaining >= 1 else { throw .malformedBinaryHeader("header truncated") }
+        defer { index += 1 }
+        return bytes[index]
+    }
+
+    mutating func readInt16() throws(FrameError) -> Int16 {
+        guard remaining >= 2 else { throw .malformedBinaryHeader("header truncated") }
+        defer { index += 2 }
+        return Int16(bitPattern: UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]))
+    }
+
+    mutating func readInt32() throws(FrameError) -> Int32 {
+        guard remaining >= 4 else { throw .malformedBinaryHeader("header truncated") }
+        defer { index += 4 }
+        return Int32(bitPattern: UInt32(bytes[index]) << 24 | UInt32(bytes[index + 1]) << 16
+            | UInt32(bytes[index + 2]) << 8 | UInt32(bytes[index + 3]))
+    }
+
+    /// A length-prefixed UTF-8 string; length 0 is null, as Java reads it.
+    mutating func readString(lengthBytes: Int, field: String) throws(FrameError) -> String? {
+        let length = lengthBytes == 2 ? Int(try readInt16()) : Int(try readInt32())
+        guard length >= 0, length <= remaining else {
+            throw .malformedBinaryHeader("\(field) length \(length) exceeds the header")
+        }
+        guard length > 0 else { return nil }
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[index..<index + length])
+        index += length
+        guard let text = String(validating: slice, as: UTF8.self) else { throw .invalidUTF8(field: field) }
+        return text
+    }
+}

@@ -1,0 +1,131 @@
+/// Java `SendMessageRequestHeader` (SEND_MESSAGE 10, long names) and its compact twin
+/// `SendMessageRequestHeaderV2` (SEND_MESSAGE_V2 310, SEND_BATCH_MESSAGE 320, SEND_REPLY_MESSAGE_V2
+/// 325: keys `a`…`n`, §3.3.2). One type: the broker only cares about the values.
+public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
+    public var producerGroup: String
+    public var topic: String
+    public var defaultTopic: String
+    public var defaultTopicQueueNums: Int32
+    /// Negative: the broker picks a queue.
+    public var queueId: Int32
+    public var sysFlag: Int32
+    public var bornTimestamp: Int64
+    public var flag: Int32
+    public var properties: String?
+    public var reconsumeTimes: Int32?
+    public var unitMode: Bool
+    public var batch: Bool
+    public var maxReconsumeTimes: Int32?
+    /// V2 `n` (4.9.8 `bname`): the broker name the client thinks it talks to.
+    public var brokerName: String?
+
+    public init(
+        producerGroup: String, topic: String, defaultTopic: String = "TBW102", defaultTopicQueueNums: Int32 = 4,
+        queueId: Int32, sysFlag: Int32 = 0, bornTimestamp: Int64, flag: Int32 = 0, properties: String? = nil,
+        reconsumeTimes: Int32? = nil, unitMode: Bool = false, batch: Bool = false,
+        maxReconsumeTimes: Int32? = nil, brokerName: String? = nil
+    ) {
+        self.producerGroup = producerGroup
+        self.topic = topic
+        self.defaultTopic = defaultTopic
+        self.defaultTopicQueueNums = defaultTopicQueueNums
+        self.queueId = queueId
+        self.sysFlag = sysFlag
+        self.bornTimestamp = bornTimestamp
+        self.flag = flag
+        self.properties = properties
+        self.reconsumeTimes = reconsumeTimes
+        self.unitMode = unitMode
+        self.batch = batch
+        self.maxReconsumeTimes = maxReconsumeTimes
+        self.brokerName = brokerName
+    }
+
+    /// The long-name form (SEND_MESSAGE 10, SEND_REPLY_MESSAGE 324).
+    public init(extFields fields: ExtFields) throws(HeaderError) {
+        producerGroup = try fields.requiredString("producerGroup")
+        topic = try fields.requiredString("topic")
+        defaultTopic = try fields.requiredString("defaultTopic")
+        defaultTopicQueueNums = try fields.requiredInt32("defaultTopicQueueNums")
+        queueId = try fields.requiredInt32("queueId")
+        sysFlag = try fields.requiredInt32("sysFlag")
+        bornTimestamp = try fields.requiredInt64("bornTimestamp")
+        flag = try fields.requiredInt32("flag")
+        properties = fields.optionalString("properties")
+        reconsumeTimes = fields.optionalInt32("reconsumeTimes")
+        unitMode = fields.optionalBool("unitMode") ?? false
+        batch = fields.optionalBool("batch") ?? false
+        maxReconsumeTimes = fields.optionalInt32("maxReconsumeTimes")
+        brokerName = fields.optionalString("bname")
+    }
+
+    /// The compact form (`a`…`n`); required keys are reported by their short names, as Java does.
+    public init(v2ExtFields fields: ExtFields) throws(HeaderError) {
+        producerGroup = try fields.requiredString("a")
+        topic = try fields.requiredString("b")
+        defaultTopic = try fields.requiredString("c")
+        defaultTopicQueueNums = try fields.requiredInt32("d")
+        queueId = try fields.requiredInt32("e")
+        sysFlag = try fields.requiredInt32("f")
+        bornTimestamp = try fields.requiredInt64("g")
+        flag = try fields.requiredInt32("h")
+        properties = fields.optionalString("i")
+        reconsumeTimes = fields.optionalInt32("j")
+        unitMode = fields.optionalBool("k") ?? false
+        maxReconsumeTimes = fields.optionalInt32("l")
+        batch = fields.optionalBool("m") ?? false
+        brokerName = fields.optionalString("n")
+    }
+
+    /// Decodes whichever form the request code uses.
+    public init(command: RemotingCommand) throws(HeaderError) {
+        let fields = command.extFields ?? ExtFields()
+        switch command.requestCode {
+        case .sendMessageV2, .sendBatchMessage, .sendReplyMessageV2:
+            try self.init(v2ExtFields: fields)
+        default:
+            try self.init(extFields: fields)
+        }
+    }
+
+    public func encode(into fields: inout ExtFields) {
+        fields.append("producerGroup", producerGroup)
+        fields.append("topic", topic)
+        fields.append("defaultTopic", defaultTopic)
+        fields.append("defaultTopicQueueNums", String(defaultTopicQueueNums))
+        fields.append("queueId", String(queueId))
+        fields.append("sysFlag", String(sysFlag))
+        fields.append("bornTimestamp", String(bornTimestamp))
+        fields.append("flag", String(flag))
+        if let properties { fields.append("properties", properties) }
+        if let reconsumeTimes { fields.append("reconsumeTimes", String(reconsumeTimes)) }
+        fields.append("unitMode", unitMode ? "true" : "false")
+        fields.append("batch", batch ? "true" : "false")
+        if let maxReconsumeTimes { fields.append("maxReconsumeTimes", String(maxReconsumeTimes)) }
+        if let brokerName { fields.append("bname", brokerName) }
+    }
+
+    /// Writes the compact form in Java's FastCodes order.
+    public func encodeV2(into fields: inout ExtFields) {
+        fields.append("a", producerGroup)
+        fields.append("b", topic)
+        fields.append("c", defaultTopic)
+        fields.append("d", String(defaultTopicQueueNums))
+        fields.append("e", String(queueId))
+        fields.append("f", String(sysFlag))
+        fields.append("g", String(bornTimestamp))
+        fields.append("h", String(flag))
+        if let properties { fields.append("i", properties) }
+        if let reconsumeTimes { fields.append("j", String(reconsumeTimes)) }
+        fields.append("k", unitMode ? "true" : "false")
+        if let maxReconsumeTimes { fields.append("l", String(maxReconsumeTimes)) }
+        fields.append("m", batch ? "true" : "false")
+        if let brokerName { fields.append("n", brokerName) }
+    }
+
+    public var v2ExtFields: ExtFields {
+        var fields = ExtFields(minimumCapacity: 14)
+        encodeV2(into: &fields)
+        return fields
+    }
+}

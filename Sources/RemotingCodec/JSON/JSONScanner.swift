@@ -1,0 +1,315 @@
+/// A lenient, allocation-light JSON reader over raw bytes, as permissive as fastjson where real
+/// peers need it: bare numeric and object map keys, single-quoted strings, trailing whitespace or a
+/// newline (the C++ client ends its JSON with `\n`).
+struct JSONScanner {
+    static let maximumDepth = 64
+
+    let bytes: UnsafeRawBufferPointer
+    var index: Int
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        self.index = 0
+    }
+
+    var isAtEnd: Bool { index >= bytes.count }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): index += 1
+            default: return
+            }
+        }
+    }
+
+    @inline(__always)
+    mutating func peek() throws(JSONError) -> UInt8 {
+        skipWhitespace()
+        guard index < bytes.count else { throw .unexpectedEnd }
+        return bytes[index]
+    }
+
+    @inline(__always)
+    mutating func expect(_ byte: UInt8) throws(JSONError) {
+        let found = try peek()
+        guard found == byte else { throw .unexpectedByte(found, at: index) }
+        index += 1
+    }
+
+    /// Consumes `byte` if it is next (after whitespace).
+    @inline(__always)
+    mutating func consume(_ byte: UInt8) throws(JSONError) -> Bool {
+        if try peek() == byte {
+            index += 1
+            return true
+        }
+        return false
+    }
+
+    /// After the whole document: only whitespace may follow.
+    mutating func expectEnd() throws(JSONError) {
+        skipWhitespace()
+        guard index >= bytes.count else { throw .trailingData(at: index) }
+    }
+
+    // MARK: Strings
+
+    /// Reads a quoted string (double or single quotes) at the current position.
+    mutating func readString() throws(JSONError) -> String {
+        let quote = try peek()
+        guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
+            throw .unexpectedByte(quote, at: index)
+        }
+        index += 1
+        let start = index
+        // Fast path: no escapes.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == quote {
+                let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                guard let text = String(validating: slice, as: UTF8.self) else { throw .invalidUTF8(at: start) }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            index += 1
+        }
+        guard index < bytes.count else { throw .unexpectedEnd }
+        var decoded: [UInt8] = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == quote {
+                index += 1
+                guard let text = String(validating: decoded, as: UTF8.self) else { throw .invalidUTF8(at: start) }
+                return text
+            }
+            if byte != UInt8(ascii: "\\") {
+                decoded.append(byte)
+                index += 1
+                continue
+            }
+            let escapeAt = index
+            index += 1
+            guard index < bytes.count else { throw .unexpectedEnd }
+            let escaped = bytes[index]
+            index += 1
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "'"): decoded.append(escaped)
+            case UInt8(ascii: "b"): decoded.append(0x08)
+            case UInt8(ascii: "f"): decoded.append(0x0C)
+            case UInt8(ascii: "n"): decoded.append(0x0A)
+            case UInt8(ascii: "r"): decoded.append(0x0D)
+            case UInt8(ascii: "t"): decoded.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try readHex4(escapeAt: escapeAt)
+                if (0xD800..<0xDC00).contains(scalar) {
+                    // A surrogate pair spells one scalar; a lone surrogate is invalid text.
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                          bytes[index + 1] == UInt8(ascii: "u") else { throw .invalidUTF8(at: escapeAt) }
+                    index += 2
+                    let low = try readHex4(escapeAt: escapeAt)
+                    guard (0xDC00..<0xE000).contains(low) else { throw .invalidUTF8(at: escapeAt) }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..<0xE000).contains(scalar) {
+                    throw .invalidUTF8(at: escapeAt)
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { throw .invalidUTF8(at: escapeAt) }
+                decoded.append(contentsOf: UTF8.encode(unicode)!)
+            default:
+                throw .invalidEscape(at: escapeAt)
+            }
+        }
+        throw .unexpectedEnd
+    }
+
+    private mutating func readHex4(escapeAt: Int) throws(JSONError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw .unexpectedEnd }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw .invalidEscape(at: escapeAt)
+            }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    // MARK: Numbers and literals
+
+    /// Reads a number literal and returns its text (validated loosely: sign, digits, fraction, exponent).
+    mutating func readNumberText() throws(JSONError) -> String {
+        _ = try peek()
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+        var digits = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "-"), UInt8(ascii: "+"): break
+            default:
+                guard digits > 0 else { throw .unexpectedByte(byte, at: index) }
+                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            }
+            index += 1
+        }
+        guard digits > 0 else { throw .unexpectedEnd }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    /// Reads an Int64 number directly (header fields), also from a quoted numeric string.
+    mutating func readInt64() throws(JSONError) -> Int64 {
+        let first = try peek()
+        if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
+            let at = index
+            guard let value = Int64(try readString()) else { throw .unexpectedByte(first, at: at) }
+            return value
+        }
+        let at = index
+        var negative = false
+        if first == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        var value: Int64 = 0
+        var digits = 0
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            let digit = Int64(bytes[index] - UInt8(ascii: "0"))
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            guard !overflow1, !overflow2 else { throw .unexpectedByte(bytes[index], at: index) }
+            value = next
+            digits += 1
+            index += 1
+        }
+        guard digits > 0 else {
+            guard index < bytes.count else { throw .unexpectedEnd }
+            throw .unexpectedByte(bytes[index], at: at)
+        }
+        return value
+    }
+
+    private mutating func readLiteral(_ word: StaticString) throws(JSONError) {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw .unexpectedEnd }
+        let pointer = word.utf8Start
+        for offset in 0..<count where bytes[index + offset] != pointer[offset] {
+            throw .unexpectedByte(bytes[index + offset], at: index + offset)
+        }
+        index += count
+    }
+
+    /// A bare (unquoted) identifier key, as fastjson accepts: `{a:1}`.
+    private mutating func readIdentifier() throws(JSONError) -> String {
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            let isIdentifier = (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$")
+            guard isIdentifier else { break }
+            index += 1
+        }
+        guard index > start else {
+            guard index < bytes.count else { throw .unexpectedEnd }
+            throw .unexpectedByte(bytes[index], at: index)
+        }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    }
+
+    // MARK: Values
+
+    mutating func readValue(depth: Int = 0) throws(JSONError) -> JSONValue {
+        guard depth < Self.maximumDepth else { throw .nestingTooDeep }
+        let byte = try peek()
+        switch byte {
+        case UInt8(ascii: "{"):
+            return .object(try readObject(depth: depth))
+        case UInt8(ascii: "["):
+            index += 1
+            var elements: [JSONValue] = []
+            if try consume(UInt8(ascii: "]")) { return .array(elements) }
+            repeat {
+                elements.append(try readValue(depth: depth + 1))
+            } while try consume(UInt8(ascii: ","))
+            try expect(UInt8(ascii: "]"))
+            return .array(elements)
+        case UInt8(ascii: "\""), UInt8(ascii: "'"):
+            return .string(try readString())
+        case UInt8(ascii: "t"):
+            try readLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try readLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try readLiteral("null")
+            return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return .number(try readNumberText())
+        default:
+            throw .unexpectedByte(byte, at: index)
+        }
+    }
+
+    private mutating func readObject(depth: Int) throws(JSONError) -> JSONObject {
+        try expect(UInt8(ascii: "{"))
+        var object = JSONObject()
+        if try consume(UInt8(ascii: "}")) { return object }
+        repeat {
+            let key = try readKey(depth: depth)
+            try expect(UInt8(ascii: ":"))
+            let value = try readValue(depth: depth + 1)
+            object.members.append(JSONObject.Member(key: key, value: value))
+        } while try consume(UInt8(ascii: ","))
+        try expect(UInt8(ascii: "}"))
+        return object
+    }
+
+    /// A member key: a string, a bare number (`{0:"…"}`), a whole object (`{{"brokerName":…}:…}`)
+    /// or a bare identifier.
+    mutating func readKey(depth: Int) throws(JSONError) -> JSONValue {
+        let byte = try peek()
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "'"): return .string(try readString())
+        case UInt8(ascii: "{"), UInt8(ascii: "["): return try readValue(depth: depth + 1)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try readNumberText())
+        default: return .string(try readIdentifier())
+        }
+    }
+
+    /// Skips one value of any kind (unknown header keys).
+    mutating func skipValue(depth: Int = 0) throws(JSONError) {
+        _ = try readValue(depth: depth)
+    }
+}
+
+extension JSONValue {
+    /// Parses fastjson-dialect JSON text.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
+        var scanner = JSONScanner(bytes)
+        let value = try scanner.readValue()
+        try scanner.expectEnd()
+        return value
+    }
+
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONError) -> JSONValue {
+        let result: Result<JSONValue, JSONError> = Array(bytes).withUnsafeBytes { raw in
+            Result { () throws(JSONError) -> JSONValue in try parse(raw) }
+        }
+        return try result.get()
+    }
+
+    public static func parse(_ text: String) throws(JSONError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+}

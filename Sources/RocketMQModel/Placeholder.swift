@@ -1,0 +1,2 @@
+// Placeholder until the message codec lands.
+public enum RocketMQModelPlaceholder {}
