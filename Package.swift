@@ -57,20 +57,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Loads Fixtures/ for the test targets.
+        .target(
+            name: "FixtureSupport",
+            dependencies: ["RemotingCodec"],
+            path: "Tests/FixtureSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RocketMQModelTests",
-            dependencies: ["RocketMQModel", "RemotingCodec", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["RocketMQModel", "RemotingCodec", "FixtureSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RemotingCodecTests",
-            dependencies: ["RemotingCodec", "RocketMQModel", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["RemotingCodec", "RocketMQModel", "FixtureSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RemotingNIOTests",
             dependencies: [
-                "RemotingNIO", "RemotingCodec",
+                "RemotingNIO", "RemotingCodec", "FixtureSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
