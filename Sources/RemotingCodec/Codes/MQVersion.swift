@@ -5,7 +5,8 @@ public enum MQVersion {
     public static let v3_4_9: Int32 = 121
     public static let v4_0_0: Int32 = 213
     public static let v4_1_0Snapshot: Int32 = 232
-    public static let v4_9_4: Int32 = 405
+    /// The route-JSON threshold (§3.2.3). PROTOCOL.md says 405; the 4.9.8 enum makes it 401.
+    public static let v4_9_4: Int32 = 401
     public static let v4_9_8: Int32 = 409
     public static let v5_0_0: Int32 = 413
 

@@ -1,0 +1,137 @@
+import FixtureSupport
+import NIOCore
+import RemotingCodec
+import Testing
+
+/// Every captured request's custom header decodes into its typed header, and required fields are
+/// enforced with Java's remark.
+@Suite struct TypedHeaderTests {
+    /// The typed request header of each request code, as the server decodes it.
+    static let requestDecoders: [String: @Sendable (RemotingCommand) throws -> any CommandCustomHeader] = [
+        "SEND_MESSAGE": { try SendMessageRequestHeader(command: $0) },
+        "SEND_MESSAGE_V2": { try SendMessageRequestHeader(command: $0) },
+        "SEND_BATCH_MESSAGE": { try SendMessageRequestHeader(command: $0) },
+        "PULL_MESSAGE": { try $0.decodeHeader(PullMessageRequestHeader.self) },
+        "QUERY_MESSAGE": { try $0.decodeHeader(QueryMessageRequestHeader.self) },
+        "VIEW_MESSAGE_BY_ID": { try $0.decodeHeader(ViewMessageRequestHeader.self) },
+        "QUERY_CONSUMER_OFFSET": { try $0.decodeHeader(QueryConsumerOffsetRequestHeader.self) },
+        "UPDATE_CONSUMER_OFFSET": { try $0.decodeHeader(UpdateConsumerOffsetRequestHeader.self) },
+        "UNREGISTER_CLIENT": { try $0.decodeHeader(UnregisterClientRequestHeader.self) },
+        "GET_CONSUMER_LIST_BY_GROUP": { try $0.decodeHeader(GetConsumerListByGroupRequestHeader.self) },
+        "NOTIFY_CONSUMER_IDS_CHANGED": { try $0.decodeHeader(NotifyConsumerIdsChangedRequestHeader.self) },
+        "CONSUMER_SEND_MSG_BACK": { try $0.decodeHeader(ConsumerSendMsgBackRequestHeader.self) },
+        "END_TRANSACTION": { try $0.decodeHeader(EndTransactionRequestHeader.self) },
+        "CHECK_TRANSACTION_STATE": { try $0.decodeHeader(CheckTransactionStateRequestHeader.self) },
+        "GET_ROUTEINFO_BY_TOPIC": { try $0.decodeHeader(GetRouteInfoRequestHeader.self) },
+        "REGISTER_BROKER": { try $0.decodeHeader(RegisterBrokerRequestHeader.self) },
+        "UPDATE_AND_CREATE_TOPIC": { try $0.decodeHeader(CreateTopicRequestHeader.self) },
+        "GET_TOPIC_STATS_INFO": { try $0.decodeHeader(GetTopicStatsInfoRequestHeader.self) },
+        "GET_CONSUME_STATS": { try $0.decodeHeader(GetConsumeStatsRequestHeader.self) },
+        "QUERY_TOPIC_CONSUME_BY_WHO": { try $0.decodeHeader(QueryTopicConsumeByWhoRequestHeader.self) },
+        "GET_CONSUMER_CONNECTION_LIST": { try $0.decodeHeader(GetConsumerConnectionListRequestHeader.self) },
+    ]
+
+    /// Requests that carry no custom header at all.
+    static let headerless: Set<String> = [
+        "HEART_BEAT", "LOCK_BATCH_MQ", "UNLOCK_BATCH_MQ", "GET_BROKER_CLUSTER_INFO", "GET_BROKER_RUNTIME_INFO",
+        "GET_BROKER_CONFIG", "GET_ALL_TOPIC_CONFIG", "GET_ALL_CONSUMER_OFFSET", "GET_ALL_DELAY_OFFSET",
+        "GET_ALL_SUBSCRIPTIONGROUP_CONFIG", "GET_ALL_TOPIC_LIST_FROM_NAMESERVER",
+    ]
+
+    static let requests = Fixtures.frames(where: \.isRequest)
+
+    @Test(arguments: requests)
+    func everyCapturedRequestHeaderDecodes(_ frame: FixtureFrame) throws {
+        var buffer = ByteBuffer(bytes: frame.bytes)
+        let command = try #require(try RemotingFrameDecoder().decode(buffer: &buffer))
+        if Self.headerless.contains(frame.codeName) { return }
+        let decode = try #require(Self.requestDecoders[frame.codeName], "no typed header for \(frame.codeName)")
+        let header = try decode(command)
+        // Every field the header knows reads back to the captured text.
+        for field in header.extFields {
+            let sent = command.extFields?[field.name] ?? (field.name == "bname" ? command.extFields?["n"] : nil)
+            if let sent, !["unitMode", "batch", "k", "m"].contains(field.name) {
+                #expect(sent == field.value, "\(field.name)")
+            }
+        }
+    }
+
+    @Test func sendV2CompactAndLongFormsCarryTheSameValues() throws {
+        let frame = try #require(Self.requests.first { $0.codeName == "SEND_MESSAGE_V2" })
+        var buffer = ByteBuffer(bytes: frame.bytes)
+        let command = try #require(try RemotingFrameDecoder().decode(buffer: &buffer))
+        let header = try SendMessageRequestHeader(command: command)
+        #expect(header.producerGroup == command.extFields?["a"])
+        #expect(header.topic == command.extFields?["b"])
+        #expect(header.v2ExtFields == command.extFields)
+        let long = try SendMessageRequestHeader(extFields: header.extFields)
+        #expect(long == header)
+    }
+
+    @Test func cppBooleansAreJavaParseBoolean() throws {
+        let frame = try #require(Self.requests.first { $0.language == "CPP" && $0.codeName == "SEND_MESSAGE" })
+        var buffer = ByteBuffer(bytes: frame.bytes)
+        let command = try #require(try RemotingFrameDecoder().decode(buffer: &buffer))
+        #expect(command.extFields?["batch"] == "0")
+        let header = try SendMessageRequestHeader(command: command)
+        #expect(header.batch == false)
+        #expect(header.unitMode == false)
+        #expect(header.queueId == 0)
+        #expect(header.defaultTopicQueueNums == 4)
+    }
+
+    @Test(arguments: ["a", "b", "c", "d", "e", "f", "g", "h"])
+    func missingRequiredV2FieldIsJavasRemark(_ name: String) throws {
+        var fields = SendMessageRequestHeader(producerGroup: "G", topic: "T", queueId: 0, bornTimestamp: 1).v2ExtFields
+        fields[name] = nil
+        #expect(throws: HeaderError.missingField(name)) { try SendMessageRequestHeader(v2ExtFields: fields) }
+        #expect(HeaderError.missingField(name).remark == "the custom field <\(name)> is null")
+        #expect(HeaderError.missingField(name).responseCode == .systemError)
+    }
+
+    @Test func missingRequiredFieldBecomesASystemErrorResponse() throws {
+        let request = RemotingCommand.request(code: .pullMessage, opaque: 42, extFields: ["consumerGroup": "G"])
+        let error = try #require(throws: HeaderError.self) { try request.decodeHeader(PullMessageRequestHeader.self) }
+        #expect(error == .missingField("topic"))
+        let response = request.makeErrorResponse(error)
+        #expect(response.responseCode == .systemError)
+        #expect(response.remark == "the custom field <topic> is null")
+        #expect(response.opaque == 42)
+        #expect(response.isResponse)
+    }
+
+    @Test func absentExtFieldsReportTheFirstRequiredField() {
+        let request = RemotingCommand.request(code: .getRouteInfoByTopic)
+        #expect(throws: HeaderError.missingField("topic")) { try request.decodeHeader(GetRouteInfoRequestHeader.self) }
+    }
+
+    @Test func unparsableNumbersAreRejectedWhenRequiredAndIgnoredWhenOptional() throws {
+        let fields: ExtFields = ["topic": "T", "queueId": "x1", "bname": "b"]
+        #expect(throws: HeaderError.invalidField("queueId", value: "x1")) {
+            try GetMaxOffsetRequestHeader(extFields: fields)
+        }
+        let send: ExtFields = ["consumerGroup": "G", "topic": "T", "queueId": "0", "commitOffset": "5", "bname": "b"]
+        let header = try UpdateConsumerOffsetRequestHeader(extFields: send)
+        #expect(header.commitOffset == 5)
+        var optional = ConsumerSendMsgBackRequestHeader(offset: 1, group: "G", delayLevel: 0).extFields
+        optional["maxReconsumeTimes"] = "many"
+        #expect(try ConsumerSendMsgBackRequestHeader(extFields: optional).maxReconsumeTimes == nil)
+    }
+
+    @Test func javaBooleanParsing() throws {
+        for (text, expected) in [("true", true), ("TRUE", true), ("True", true), ("1", false), ("0", false), ("yes", false), ("", false)] {
+            let fields: ExtFields = ["groupName": "G", "removeOffset": text]
+            #expect(try DeleteSubscriptionGroupRequestHeader(extFields: fields).removeOffset == expected, "\(text)")
+        }
+    }
+
+    @Test func primitiveFieldsAreAlwaysWritten() {
+        let header = RegisterBrokerRequestHeader(
+            brokerName: "broker-a", brokerAddr: "127.0.0.1:10911", clusterName: "DefaultCluster",
+            haServerAddr: "127.0.0.1:10912", brokerId: 0)
+        #expect(header.extFields == [
+            "brokerName": "broker-a", "brokerAddr": "127.0.0.1:10911", "clusterName": "DefaultCluster",
+            "haServerAddr": "127.0.0.1:10912", "brokerId": "0", "compressed": "false", "bodyCrc32": "0",
+        ])
+    }
+}
