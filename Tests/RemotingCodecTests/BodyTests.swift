@@ -40,6 +40,9 @@ import Testing
         ("topicList", Fixtures.frames(where: { $0.requestCodeName == "GET_ALL_TOPIC_LIST_FROM_NAMESERVER" })),
         ("groupList", Fixtures.frames(where: { $0.requestCodeName == "QUERY_TOPIC_CONSUME_BY_WHO" })),
         ("topicConfig", Fixtures.frames(where: { $0.requestCodeName == "GET_ALL_TOPIC_CONFIG" && $0.codeName == "SUCCESS" })),
+        ("subscriptionGroups", Fixtures.frames(where: { $0.requestCodeName == "GET_ALL_SUBSCRIPTIONGROUP_CONFIG" && $0.codeName == "SUCCESS" })),
+        ("consumerOffsets", Fixtures.frames(where: { $0.requestCodeName == "GET_ALL_CONSUMER_OFFSET" && $0.codeName == "SUCCESS" })),
+        ("delayOffsets", Fixtures.frames(where: { $0.requestCodeName == "GET_ALL_DELAY_OFFSET" && $0.codeName == "SUCCESS" })),
     ]
 
     static func typedRoundTrip(_ name: String, _ command: RemotingCommand, request: RemotingCommand?) throws -> ByteBuffer {
@@ -59,6 +62,9 @@ import Testing
         case "topicList": return try TopicList(body: body).encoded()
         case "groupList": return try GroupList(body: body).encoded()
         case "topicConfig": return try TopicConfigSerializeWrapper(body: body).encoded()
+        case "subscriptionGroups": return try SubscriptionGroupWrapper(body: body).encoded()
+        case "consumerOffsets": return try ConsumerOffsetSerializeWrapper(body: body).encoded()
+        case "delayOffsets": return try DelayOffsetSerializeWrapper(body: body).encoded()
         default: throw BodyError("unknown body \(name)")
         }
     }
@@ -111,6 +117,24 @@ import Testing
         #expect(MQVersion.description(of: 612) == "HIGHER_VERSION")
         #expect(MQVersion.description(of: 611) == "V5_9_9")
         #expect(MQVersion.description(of: 9999) == "HIGHER_VERSION")
+    }
+
+    @Test func resetOffsetBodyBothForms() throws {
+        let body = ResetOffsetBody(offsetTable: [(MessageQueue(topic: "T", brokerName: "broker-a", queueId: 1), 123)])
+        #expect(String(buffer: body.encoded()) == #"{"offsetTable":{{"brokerName":"broker-a","queueId":1,"topic":"T"}:123}}"#)
+        #expect(JSONWriter().string(body.jsonForC) == #"{"offsetTable":[{"brokerName":"broker-a","offset":123,"queueId":1,"topic":"T"}]}"#)
+        #expect(try ResetOffsetBody(body: body.encoded()) == body)
+        #expect(try ResetOffsetBody(json: body.jsonForC) == body)
+    }
+
+    @Test func consumerConnectionShape() throws {
+        let connection = ConsumerConnection(
+            connectionSet: [Connection(clientId: "10.0.0.5@123#456", clientAddr: "10.0.0.5:53211", language: .java, version: 409)],
+            subscriptionTable: [SubscriptionData(topic: "T", subString: "*", subVersion: 1, tagsSet: [], codeSet: [])],
+            consumeType: .consumePassively, messageModel: .clustering, consumeFromWhere: .consumeFromLastOffset)
+        let text = String(buffer: connection.encoded())
+        #expect(text.hasPrefix(#"{"connectionSet":[{"clientAddr":"10.0.0.5:53211","clientId":"10.0.0.5@123#456","language":"JAVA","version":409}],"consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING","subscriptionTable":{"T":"#))
+        #expect(try ConsumerConnection(body: connection.encoded()) == connection)
     }
 
     @Test func missingOrGarbageBodiesAreBodyErrors() {

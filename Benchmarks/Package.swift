@@ -1,0 +1,29 @@
+// swift-tools-version: 6.3
+// Micro-benchmarks for the remoting codec (STYLE.md §2: a separate package, so the main package and
+// CI never build ordo-one/benchmark). Run with `swift package --disable-sandbox benchmark`.
+import PackageDescription
+
+let package = Package(
+    name: "swift-rocketmq-benchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(path: ".."),
+        // Only MallocInterposer: the default RuntimeInterposer trait pulls in swift-runtime-interposer.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "CodecBenchmarks",
+            dependencies: [
+                .product(name: "RemotingCodec", package: "swift-rocketmq"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/CodecBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+    ]
+)
