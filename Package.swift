@@ -60,7 +60,7 @@ let package = Package(
         // Loads Fixtures/ for the test targets.
         .target(
             name: "FixtureSupport",
-            dependencies: ["RemotingCodec"],
+            dependencies: ["RemotingCodec", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/FixtureSupport",
             swiftSettings: swiftSettings
         ),

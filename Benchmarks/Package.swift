@@ -7,7 +7,7 @@ let package = Package(
     name: "swift-rocketmq-benchmarks",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "swift-rocketmq", path: ".."),
         // Only MallocInterposer: the default RuntimeInterposer trait pulls in swift-runtime-interposer.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import RemotingCodec
 
 /// The captured Apache RocketMQ 4.9.8 traffic in `Fixtures/` (see its README).
@@ -10,6 +11,24 @@ public enum Fixtures {
 
     public static func bytes(_ relativePath: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: root.appendingPathComponent(relativePath)))
+    }
+
+    /// A path under `Fixtures/`, e.g. `url("store-4.9.8", "clean-shutdown", "checkpoint")`.
+    public static func url(_ components: String...) -> URL {
+        components.reduce(root) { $0.appendingPathComponent($1) }
+    }
+
+    public static func buffer(_ components: String...) throws -> ByteBuffer {
+        ByteBuffer(bytes: [UInt8](try Data(contentsOf: components.reduce(root) { $0.appendingPathComponent($1) })))
+    }
+
+    /// File names in a fixture directory, sorted.
+    public static func contents(_ components: String...) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: components.reduce(root) { $0.appendingPathComponent($1) }.path).sorted()
+    }
+
+    public static func frame(_ scenario: String, _ file: String) -> FixtureFrame? {
+        frames.first { $0.scenario == scenario && $0.file == file }
     }
 
     /// The scenario directories that hold an `index.json`.
@@ -56,4 +75,20 @@ public struct FixtureFrame: Sendable, CustomStringConvertible {
     public var requestCodeName: String? { meta["request_code_name"]?.stringValue }
     public var language: String? { meta["language"]?.stringValue }
     public var serialize: String? { meta["serialize"]?.stringValue }
+
+    /// The decoded command.
+    public func command() throws -> RemotingCommand {
+        var buffer = ByteBuffer(bytes: bytes)
+        guard let command = try RemotingFrameDecoder().decode(buffer: &buffer) else { throw FixtureFrameError.incomplete(description) }
+        return command
+    }
+
+    /// The frame's body (empty when it has none), as a slice starting at index 0.
+    public func body() throws -> ByteBuffer {
+        (try command().body ?? ByteBuffer()).slice()
+    }
+}
+
+public enum FixtureFrameError: Error {
+    case incomplete(String)
 }

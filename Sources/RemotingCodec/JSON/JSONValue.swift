@@ -1,6 +1,6 @@
 /// A JSON value in fastjson's dialect (§1.9): object keys may be strings, bare numbers or whole
 /// objects (`Map<MessageQueue, …>`), and numbers keep their literal text so longs stay exact.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(String)

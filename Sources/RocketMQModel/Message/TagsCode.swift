@@ -1,0 +1,20 @@
+/// Hash codes RocketMQ derives from tags and keys (PROTOCOL.md §4.9, §4.10).
+public enum TagsCode {
+    /// `MessageExtBrokerInner.tagsString2tagsCode`: the Java hash of `TAGS`, sign-extended to the 8-byte
+    /// consume-queue field; no tag or an empty tag gives 0. `"TagA"` → 2 598 919.
+    public static func tagsCode(tags: String?) -> Int64 {
+        guard let tags, !tags.isEmpty else { return 0 }
+        return Int64(JavaHash.hashCode(tags))
+    }
+
+    /// `IndexFile.indexKeyHashMethod`: `abs(hashCode(key))`, with `Int32.min` (whose `abs` overflows) giving 0.
+    public static func indexKeyHash(_ key: some StringProtocol) -> Int32 {
+        let hash = JavaHash.hashCode(key)
+        return hash == .min ? 0 : abs(hash)
+    }
+
+    /// The index key of a message key: `"<topic>#<key>"` (`IndexService.buildKey`).
+    public static func indexKey(topic: String, key: String) -> String {
+        topic + "#" + key
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder until the message codec lands.
-public enum RocketMQModelPlaceholder {}
