@@ -119,6 +119,24 @@ import Testing
         #expect(MQVersion.description(of: 9999) == "HIGHER_VERSION")
     }
 
+    @Test func compressedRegisterBodyRoundTrips() throws {
+        let frame = try #require(Fixtures.frames.first { $0.codeName == "REGISTER_BROKER" })
+        let command = try frame.command()
+        let header = try command.decodeHeader(RegisterBrokerRequestHeader.self)
+        #expect(header.compressed == false)
+        let body = try RegisterBrokerBody(body: command.body, compressed: false)
+        #expect(body.topicConfigSerializeWrapper.topicConfigTable.contains { $0.topicName == "TBW102" && $0.perm == 7 })
+        let compressed = try body.compressed()
+        #expect(compressed.readableBytes < command.body!.readableBytes)
+        #expect(try RegisterBrokerBody(body: compressed, compressed: true) == body)
+        let empty = try RegisterBrokerBody(body: nil, compressed: false)
+        #expect(empty.topicConfigSerializeWrapper.topicConfigTable.isEmpty)
+        #expect(throws: BodyError.self) { try RegisterBrokerBody(body: ByteBuffer(string: "not zlib"), compressed: true) }
+        var truncated = compressed
+        truncated.moveWriterIndex(to: compressed.writerIndex - 8)
+        #expect(throws: BodyError.self) { try RegisterBrokerBody(body: truncated, compressed: true) }
+    }
+
     @Test func resetOffsetBodyBothForms() throws {
         let body = ResetOffsetBody(offsetTable: [(MessageQueue(topic: "T", brokerName: "broker-a", queueId: 1), 123)])
         #expect(String(buffer: body.encoded()) == #"{"offsetTable":{{"brokerName":"broker-a","queueId":1,"topic":"T"}:123}}"#)

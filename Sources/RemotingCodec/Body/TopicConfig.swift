@@ -1,3 +1,6 @@
+import NIOCore
+import RocketMQModel
+
 /// Java `TopicConfig` as it travels in JSON bodies and `topics.json`.
 public struct TopicConfig: RemotingBody, Hashable {
     /// Java `TopicFilterType`.
@@ -111,5 +114,79 @@ public struct RegisterBrokerBody: RemotingBody, Equatable {
             "filterServerList": .array(filterServerList.map(JSONValue.string)),
             "topicConfigSerializeWrapper": topicConfigSerializeWrapper.json,
         ])
+    }
+}
+
+extension RegisterBrokerBody {
+    /// Inflated size beyond which a compressed registration is refused (a name server keeps the
+    /// topic table in memory anyway; 64 MiB is far above any real broker's table).
+    public static let maximumInflatedLength = 64 * 1024 * 1024
+
+    /// Decodes either form, as the request header's `compressed` says (§3.2.1).
+    public init(body: ByteBuffer?, compressed: Bool) throws(BodyError) {
+        guard compressed else {
+            guard let body, body.readableBytes > 0 else {
+                // An empty body is an empty wrapper (Java's RegisterBrokerBody.decode of nothing).
+                self.init(topicConfigSerializeWrapper: TopicConfigSerializeWrapper(
+                    topicConfigTable: [], dataVersion: DataVersion(timestamp: 0, counter: 0)))
+                return
+            }
+            try self.init(body: body)
+            return
+        }
+        guard let body else { throw BodyError("the compressed register body is null") }
+        var inflated: ByteBuffer
+        do {
+            inflated = try MessageCompression.inflate(body, maxSize: Self.maximumInflatedLength)
+        } catch {
+            throw BodyError("the compressed register body does not inflate: \(error)")
+        }
+        func readText(_ what: String) throws(BodyError) -> String {
+            guard let length = inflated.readInteger(as: Int32.self), length >= 0,
+                  let text = inflated.readString(length: Int(length)) else {
+                throw BodyError("the compressed register body is truncated at the \(what)")
+            }
+            return text
+        }
+        let dataVersion = try DataVersion(json: Self.parse(try readText("data version")))
+        guard let count = inflated.readInteger(as: Int32.self), count >= 0 else {
+            throw BodyError("the compressed register body is truncated at the topic count")
+        }
+        var topics: [TopicConfig] = []
+        for _ in 0..<count {
+            let text = try readText("topic config")
+            guard let config = TopicConfig(compactText: text) else { throw BodyError("bad topic config: \(text)") }
+            topics.append(config)
+        }
+        let filters = try Self.parse(try readText("filter server list")).arrayValue?.compactMap(\.stringValue) ?? []
+        self.init(
+            topicConfigSerializeWrapper: TopicConfigSerializeWrapper(topicConfigTable: topics, dataVersion: dataVersion),
+            filterServerList: filters)
+    }
+
+    /// Java `RegisterBrokerBody.encode(true)`: a zlib stream of length-prefixed parts.
+    public func compressed() throws(BodyError) -> ByteBuffer {
+        var plain = ByteBuffer()
+        func writeText(_ text: String) {
+            plain.writeInteger(Int32(text.utf8.count))
+            plain.writeString(text)
+        }
+        writeText(JSONWriter().string(topicConfigSerializeWrapper.dataVersion.json))
+        plain.writeInteger(Int32(topicConfigSerializeWrapper.topicConfigTable.count))
+        for config in topicConfigSerializeWrapper.topicConfigTable { writeText(config.compactText) }
+        writeText(JSONWriter().string(.array(filterServerList.map(JSONValue.string))))
+        do {
+            return try MessageCompression.deflate(plain, level: 9)
+        } catch {
+            throw BodyError("cannot compress the register body: \(error)")
+        }
+    }
+
+    private static func parse(_ text: String) throws(BodyError) -> JSONValue {
+        do {
+            return try JSONValue.parse(text)
+        } catch {
+            throw BodyError("the compressed register body holds bad JSON: \(error)")
+        }
     }
 }
