@@ -84,15 +84,7 @@ public enum MessageBatch {
             guard bodyLength >= 0, let messageBody = entry.readSlice(length: Int(bodyLength)) else {
                 throw .lengthOutOfRange(field: .body)
             }
-            guard let propertiesLength = entry.readInteger(as: Int16.self), propertiesLength >= 0,
-                let rawProperties = entry.readSlice(length: Int(propertiesLength))
-            else { throw .lengthOutOfRange(field: .properties) }
-            guard rawProperties.withUnsafeReadableBytes({ UTF8Validation.isValid($0) }) else {
-                throw .invalidUTF8(field: .properties)
-            }
-            guard entry.readableBytes == 0 else {
-                throw .sizeMismatch(totalSize: totalSize, fields: Int(totalSize) - entry.readableBytes)
-            }
+            let rawProperties = try entry.readPropertiesAtEndOfEntry(totalSize: totalSize)
             entries.append(
                 BatchEntry(flag: flag, body: messageBody, rawProperties: rawProperties, magicCode: magicCode, bodyCRC: bodyCRC))
         }

@@ -92,23 +92,11 @@ public struct StoredMessage: Sendable, Equatable {
         bodyCRC: Int32? = nil,
         magicCode: Int32 = StoredMessage.magicCodeV1
     ) {
-        self.magicCode = magicCode
-        self.bodyCRC = bodyCRC ?? CRC32.masked(body)
-        self.queueId = queueId
-        self.flag = flag
-        self.queueOffset = queueOffset
-        self.physicalOffset = physicalOffset
-        self.sysFlag = sysFlag
-        self.bornTimestamp = bornTimestamp
-        self.bornHost = bornHost
-        self.storeTimestamp = storeTimestamp
-        self.storeHost = storeHost
-        self.reconsumeTimes = reconsumeTimes
-        self.preparedTransactionOffset = preparedTransactionOffset
-        self.body = body
-        self.topic = topic
-        self.rawProperties = rawProperties
-        self.storeSize = 0
+        self.init(
+            storeSize: 0, magicCode: magicCode, bodyCRC: bodyCRC ?? CRC32.masked(body), queueId: queueId, flag: flag,
+            queueOffset: queueOffset, physicalOffset: physicalOffset, sysFlag: sysFlag, bornTimestamp: bornTimestamp,
+            bornHost: bornHost, storeTimestamp: storeTimestamp, storeHost: storeHost, reconsumeTimes: reconsumeTimes,
+            preparedTransactionOffset: preparedTransactionOffset, body: body, topic: topic, rawProperties: rawProperties)
         self.storeSize = Int32(truncatingIfNeeded: self.encodedLength)
     }
 
@@ -257,15 +245,7 @@ public struct StoredMessage: Sendable, Equatable {
         guard topicBytes.withUnsafeReadableBytes({ UTF8Validation.isValid($0) }) else {
             throw .invalidUTF8(field: .topic)
         }
-        guard let propertiesLength = entry.readInteger(as: Int16.self), propertiesLength >= 0,
-            let rawProperties = entry.readSlice(length: Int(propertiesLength))
-        else { throw .lengthOutOfRange(field: .properties) }
-        guard rawProperties.withUnsafeReadableBytes({ UTF8Validation.isValid($0) }) else {
-            throw .invalidUTF8(field: .properties)
-        }
-        guard entry.readableBytes == 0 else {
-            throw .sizeMismatch(totalSize: totalSize, fields: Int(totalSize) - entry.readableBytes)
-        }
+        let rawProperties = try entry.readPropertiesAtEndOfEntry(totalSize: totalSize)
         if verifyBodyCRC {
             let computed = CRC32.masked(body)
             guard computed == bodyCRC else { throw .bodyCRCMismatch(stored: bodyCRC, computed: computed) }
@@ -333,5 +313,22 @@ public struct StoredMessage: Sendable, Equatable {
         var buffer = ByteBuffer()
         try self.encode(into: &buffer)
         return buffer
+    }
+}
+
+extension ByteBuffer {
+    /// Reads the trailing properties field of a stored or batch entry (short length + UTF-8), which
+    /// must end the entry exactly.
+    mutating func readPropertiesAtEndOfEntry(totalSize: Int32) throws(MessageDecodeError) -> ByteBuffer {
+        guard let propertiesLength = readInteger(as: Int16.self), propertiesLength >= 0,
+            let rawProperties = readSlice(length: Int(propertiesLength))
+        else { throw .lengthOutOfRange(field: .properties) }
+        guard rawProperties.withUnsafeReadableBytes({ UTF8Validation.isValid($0) }) else {
+            throw .invalidUTF8(field: .properties)
+        }
+        guard readableBytes == 0 else {
+            throw .sizeMismatch(totalSize: totalSize, fields: Int(totalSize) - readableBytes)
+        }
+        return rawProperties
     }
 }
