@@ -13,11 +13,14 @@ let package = Package(
         .library(name: "RocketMQModel", targets: ["RocketMQModel"]),
         .library(name: "RemotingCodec", targets: ["RemotingCodec"]),
         .library(name: "RemotingNIO", targets: ["RemotingNIO"]),
+        .library(name: "NameServer", targets: ["NameServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Message and stored-record format, ids, properties, names. No I/O.
@@ -44,6 +47,23 @@ let package = Package(
             dependencies: [
                 "RemotingCodec",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Route table, broker expiry, KV config and their processor.
+        .target(
+            name: "NameServer",
+            dependencies: [
+                "RemotingNIO", "RemotingCodec", "RocketMQModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -52,6 +72,9 @@ let package = Package(
             dependencies: [
                 "RemotingCodec",
                 "RocketMQModel",
+                "NameServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -72,6 +95,17 @@ let package = Package(
         .testTarget(
             name: "RemotingCodecTests",
             dependencies: ["RemotingCodec", "RocketMQModel", "FixtureSupport", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "NameServerTests",
+            dependencies: [
+                "NameServer", "RemotingNIO", "RemotingCodec", "RocketMQModel", "FixtureSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,7 +3,7 @@ import RemotingCodec
 
 /// Turns inbound bytes into `RemotingCommand`s, at most one 16 MiB frame buffered at a time.
 /// A corrupt frame fails the pipeline (the connection is closed), as Java's `NettyDecoder` does.
-public struct RemotingFrameByteDecoder: ByteToMessageDecoder {
+public struct RemotingFrameByteDecoder: NIOSingleStepByteToMessageDecoder {
     public typealias InboundOut = RemotingCommand
 
     private let decoder: RemotingFrameDecoder
@@ -12,16 +12,12 @@ public struct RemotingFrameByteDecoder: ByteToMessageDecoder {
         decoder = RemotingFrameDecoder(maximumFrameLength: maximumFrameLength)
     }
 
-    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let command = try decoder.decode(buffer: &buffer) else { return .needMoreData }
-        context.fireChannelRead(Self.wrapInboundOut(command))
-        return .continue
+    public mutating func decode(buffer: inout ByteBuffer) throws -> RemotingCommand? {
+        try decoder.decode(buffer: &buffer)
     }
 
-    public mutating func decodeLast(
-        context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
-    ) throws -> DecodingState {
-        try decode(context: context, buffer: &buffer)
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> RemotingCommand? {
+        try decoder.decode(buffer: &buffer)
     }
 }
 

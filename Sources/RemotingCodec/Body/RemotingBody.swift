@@ -34,33 +34,33 @@ extension RemotingBody {
 
 /// Helpers for reading bean fields leniently.
 extension JSONValue {
-    func required(_ key: String, in type: String) throws(BodyError) -> JSONValue {
+    public func required(_ key: String, in type: String) throws(BodyError) -> JSONValue {
         guard let value = self[key], value != .null else { throw BodyError("\(type): missing \(key)") }
         return value
     }
 
-    func requiredString(_ key: String, in type: String) throws(BodyError) -> String {
+    public func requiredString(_ key: String, in type: String) throws(BodyError) -> String {
         guard let text = try required(key, in: type).stringValue else { throw BodyError("\(type): \(key) is not a string") }
         return text
     }
 
-    func requiredInt64(_ key: String, in type: String) throws(BodyError) -> Int64 {
+    public func requiredInt64(_ key: String, in type: String) throws(BodyError) -> Int64 {
         guard let value = try required(key, in: type).int64Value else { throw BodyError("\(type): \(key) is not a number") }
         return value
     }
 
-    func requiredInt32(_ key: String, in type: String) throws(BodyError) -> Int32 {
+    public func requiredInt32(_ key: String, in type: String) throws(BodyError) -> Int32 {
         guard let value = try required(key, in: type).int32Value else { throw BodyError("\(type): \(key) is not an int") }
         return value
     }
 
     /// The elements of an array (fastjson also binds a missing collection as empty).
-    func elements(_ key: String) -> [JSONValue] {
+    public func elements(_ key: String) -> [JSONValue] {
         self[key]?.arrayValue ?? []
     }
 
     /// The members of an object-valued field.
-    func members(_ key: String) -> [JSONObject.Member] {
+    public func members(_ key: String) -> [JSONObject.Member] {
         self[key]?.objectValue?.members ?? []
     }
 }

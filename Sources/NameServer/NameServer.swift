@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import RemotingCodec
+import RemotingNIO
+import RocketMQModel
+import ServiceLifecycle
+
+/// A name server (Java `NamesrvController`): the remoting server, its processor, the 10-second
+/// broker expiry scan and the persisted KV config. Several run side by side, each independent.
+public final class NameServer: Service, Sendable {
+    public let processor: NameServerProcessor
+    public let server: RemotingServer
+    private let logger: Logger
+
+    public init(config: NamesrvConfig, otherProperties: JavaProperties = JavaProperties(),
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
+        self.logger = logger
+        let kvStore = ConfigFile(path: config.kvConfigPath, logger: logger)
+        let configStore = ConfigFile(path: config.configStorePath, logger: logger)
+        var kvConfig = KVConfigTable()
+        if let data = kvStore.load() {
+            do {
+                kvConfig = try KVConfigTable(body: ByteBuffer(bytes: data))
+                logger.info("loaded KV config", metadata: ["path": "\(config.kvConfigPath)"])
+            } catch {
+                logger.warning("ignoring an unreadable KV config file", metadata: ["path": "\(config.kvConfigPath)", "error": "\(error)"])
+            }
+        }
+        processor = NameServerProcessor(
+            config: config, kvConfig: kvConfig, otherProperties: otherProperties,
+            persistKVConfig: { table in kvStore.save(Array(JSONWriter().encode(table.json).readableBytesView)) },
+            persistConfig: { properties in configStore.save(Array(properties.text.utf8)) },
+            logger: logger)
+        var table = RequestProcessorTable()
+        table.register(processor, for: NameServerProcessor.codes)
+        server = RemotingServer(
+            configuration: .init(host: config.listenHost, port: config.listenPort,
+                                 idleTimeout: .seconds(Int64(config.serverChannelMaxIdleTimeSeconds))),
+            processors: table, group: group, logger: logger)
+    }
+
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.server.run() }
+            group.addTask {
+                // Java scans every 10 s, the first time 5 s after start.
+                try? await Task.sleep(for: .seconds(5))
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    self.processor.scanNotActiveBrokers()
+                    try? await Task.sleep(for: .seconds(10))
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        logger.info("name server stopped")
+    }
+}
+
+/// A small persisted file (KV config, `namesrv.properties`), written off the event loops on a serial
+/// queue, atomically (temp file + rename).
+final class ConfigFile: Sendable {
+    let path: String
+    private let queue: DispatchQueue
+    private let logger: Logger
+
+    init(path: String, logger: Logger) {
+        self.path = path
+        self.logger = logger
+        self.queue = DispatchQueue(label: "rocketmq.config-file")
+    }
+
+    func load() -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map(Array.init)
+    }
+
+    func save(_ bytes: [UInt8]) {
+        queue.async { [path, logger] in
+            do {
+                let url = URL(fileURLWithPath: path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(bytes).write(to: url, options: .atomic)
+            } catch {
+                logger.error("cannot persist a config file", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Waits for pending writes (tests, shutdown).
+    func flush() { queue.sync {} }
+}

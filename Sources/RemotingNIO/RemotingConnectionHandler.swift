@@ -1,0 +1,130 @@
+import Logging
+import NIOCore
+import RemotingCodec
+
+/// Decodes frames, dispatches requests to processors and writes their responses, flushing once per
+/// read batch (Java `NettyRemotingAbstract.processRequestCommand`). Commands never travel the
+/// pipeline as `NIOAny`: the handler owns the decoder.
+final class RemotingConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = Never
+    typealias OutboundIn = Never
+    typealias OutboundOut = ByteBuffer
+
+    private let processors: RequestProcessorTable
+    private let logger: Logger
+    private var decoder: NIOSingleStepByteToMessageProcessor<RemotingFrameByteDecoder>
+    private var connection: RemotingConnection?
+    private var needsFlush = false
+    private var reading = false
+
+    init(processors: RequestProcessorTable, maximumFrameLength: Int, logger: Logger) {
+        self.processors = processors
+        self.logger = logger
+        self.decoder = NIOSingleStepByteToMessageProcessor(RemotingFrameByteDecoder(maximumFrameLength: maximumFrameLength))
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        connection = RemotingConnection(channel: context.channel)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let connection {
+            for processor in processors.registered { processor.connectionClosed(connection) }
+        }
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        reading = true
+        do {
+            try decoder.process(buffer: unwrapInboundIn(data)) { command in
+                handle(command, context: context)
+            }
+        } catch {
+            logger.warning("closing a connection that sent a corrupt frame", metadata: [
+                "remote": "\(connection?.remoteAddressText ?? "?")", "error": "\(error)",
+            ])
+            context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            logger.debug("closing an idle connection", metadata: ["remote": "\(connection?.remoteAddressText ?? "?")"])
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func handle(_ command: RemotingCommand, context: ChannelHandlerContext) {
+        guard !command.isResponse else {
+            // No outstanding requests of our own on server connections yet: a stray response is dropped.
+            logger.debug("dropping an unexpected response", metadata: ["opaque": "\(command.opaque)"])
+            return
+        }
+        logger.trace("request", metadata: [
+            "code": "\(command.requestCode)", "opaque": "\(command.opaque)",
+            "remote": "\(connection?.remoteAddressText ?? "?")",
+        ])
+        guard let connection else { return }
+        let result: ProcessorResult
+        if let processor = processors.processor(for: command.code) {
+            do {
+                result = try processor.process(command, context: RequestContext(connection: connection))
+            } catch let error as HeaderError {
+                result = .response(command.makeErrorResponse(error))
+            } catch let error as BodyError {
+                result = .response(command.makeResponse(code: .systemError, remark: error.reason))
+            } catch {
+                result = .response(command.makeResponse(code: .systemError, remark: "\(error)"))
+            }
+        } else {
+            result = .response(command.makeRequestCodeNotSupportedResponse())
+        }
+        switch result {
+        case .response(let response):
+            write(response, to: command, context: context)
+        case .future(let future):
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            future.hop(to: context.eventLoop).whenComplete { outcome in
+                let (handler, context) = loopBound.value
+                let response: RemotingCommand?
+                switch outcome {
+                case .success(let value): response = value
+                case .failure(let error): response = command.makeResponse(code: .systemError, remark: "\(error)")
+                }
+                if let response {
+                    handler.write(response, to: command, context: context)
+                    if !handler.reading { context.flush() }
+                }
+            }
+        case .none:
+            break
+        }
+    }
+
+    /// Stamps the request's opaque and the response flag; a oneway request is never answered.
+    private func write(_ response: RemotingCommand, to request: RemotingCommand, context: ChannelHandlerContext) {
+        guard !request.isOneway else { return }
+        var response = response
+        response.opaque = request.opaque
+        response.flag |= RemotingCommand.responseFlag
+        if request.language == .cpp { response.serializeType = .json }
+        var buffer = context.channel.allocator.buffer(capacity: 256 + (response.body?.readableBytes ?? 0))
+        RemotingFrameEncoder.encode(response, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        needsFlush = true
+    }
+}
