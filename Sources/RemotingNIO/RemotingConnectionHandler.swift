@@ -46,6 +46,11 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
             logger.warning("closing a connection that sent a corrupt frame", metadata: [
                 "remote": "\(connection?.remoteAddressText ?? "?")", "error": "\(error)",
             ])
+            // Answers to the frames before the corrupt one still go out, as Java's writeAndFlush does.
+            if needsFlush {
+                needsFlush = false
+                context.flush()
+            }
             context.close(promise: nil)
         }
     }

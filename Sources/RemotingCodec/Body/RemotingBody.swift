@@ -21,7 +21,10 @@ extension RemotingBody {
             Result { () throws(JSONError) -> JSONValue in try JSONValue.parse(raw) }
         }
         switch result {
-        case .success(let json): try self.init(json: json)
+        case .success(let json):
+            // Every body is a Java bean: fastjson refuses to bind anything but an object.
+            guard case .object = json else { throw BodyError("the body is not a JSON object") }
+            try self.init(json: json)
         case .failure(let error): throw BodyError("the body is not JSON: \(error)")
         }
     }
