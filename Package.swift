@@ -108,6 +108,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Third-party clients (Interop/) against our servers, started in-process on free ports.
+        .testTarget(
+            name: "InteropTests",
+            dependencies: [
+                "NameServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RemotingNIOTests",
             dependencies: [
