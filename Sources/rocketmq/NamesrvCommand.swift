@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import NameServer
 import RocketMQModel
@@ -52,7 +56,8 @@ struct NamesrvCommand: AsyncParsableCommand {
             tasks.addTask { try await group.run() }
             tasks.addTask {
                 let address = try await nameServer.server.bind()
-                FileHandle.standardOutput.write(Data("The Name Server boot success. serializeType=JSON, listening on \(address)\n".utf8))
+                // Unbuffered, so that scripts waiting for this line see it at once.
+                writeToStandardOutput("The Name Server boot success. serializeType=JSON, listening on \(address)\n")
             }
             try await tasks.waitForAll()
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import RocketMQModel
 
 /// The name server's settings: Java `NamesrvConfig` plus the `NettyServerConfig` keys it honours,
@@ -19,7 +23,7 @@ public struct NamesrvConfig: Sendable, Equatable {
 
     public init() {}
 
-    static var home: String { ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory() }
+    static var home: String { ProcessInfo.processInfo.environment["HOME"] ?? "." }
 
     /// Applies the keys this config knows; unknown keys are kept by the caller for GET_NAMESRV_CONFIG
     /// (Java's `properties2Object` ignores them too). Returns the keys that had a bad value.
@@ -27,7 +31,8 @@ public struct NamesrvConfig: Sendable, Equatable {
     public mutating func apply(_ properties: JavaProperties) -> [String] {
         var invalid: [String] = []
         for (key, value) in properties.entries {
-            let trimmed = value.trimmingCharacters(in: .whitespaces)
+            // Java's properties2Object trims values.
+            let trimmed = String(value.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
             func int() -> Int? {
                 guard let number = Int(trimmed) else { invalid.append(key); return nil }
                 return number
