@@ -15,7 +15,12 @@ cd "$root"
 seconds="${FUZZ_SECONDS:-300}"
 artifacts="${FUZZ_ARTIFACTS:-Fuzz/.build/artifacts}"
 log="${FUZZ_LOG:-Fuzz/.build/fuzz-frame-decoder.log}"
-build_flags=(-c release --package-path Fuzz
+# Both spellings are needed. SwiftPM's --sanitize=fuzzer lets libFuzzer's `main` link (with only the
+# -Xswiftc flags SwiftPM renames the entry point and the link fails on an undefined
+# 'FuzzFrameDecoder_main'), but it instruments only this package's own target; the -Xswiftc flags
+# instrument RemotingCodec, RocketMQModel and NIOCore too, so coverage guides the fuzzer into the
+# codec. The source is not main.swift, so it is compiled as a library (-parse-as-library).
+build_flags=(-c release --package-path Fuzz --sanitize=fuzzer --sanitize=address
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 
 swift build "${build_flags[@]}"

@@ -57,9 +57,9 @@ public struct ExtFields: Sendable, Equatable, Sequence, ExpressibleByDictionaryL
         if let value { fields.append(Field(name: name, value: value.description)) }
     }
 
-    /// Equality as maps: same names with the same values, order ignored.
+    /// Equality as maps (a repeated name counts with its last value): order ignored.
     public static func == (lhs: ExtFields, rhs: ExtFields) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        return lhs.fields.allSatisfy { rhs[$0.name] == $0.value }
+        return lhs.fields.allSatisfy { rhs[$0.name] == lhs[$0.name] }
     }
 }

@@ -1,7 +1,34 @@
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The JSON header encoding (serialize type 0, §1.3).
 enum JSONHeaderCodec {
+    /// The top-level keys a header reader acts on, matched on raw bytes (no `String` per key).
+    enum HeaderField {
+        case code, opaque, flag, version, language, remark, extFields, unknown
+
+        init(_ key: UnsafeRawBufferPointer) {
+            func equals(_ name: StaticString) -> Bool {
+                key.count == name.utf8CodeUnitCount && memcmp(key.baseAddress!, name.utf8Start, key.count) == 0
+            }
+            switch key.count {
+            case 4: self = equals("code") ? .code : equals("flag") ? .flag : .unknown
+            case 6: self = equals("opaque") ? .opaque : equals("remark") ? .remark : .unknown
+            case 7: self = equals("version") ? .version : .unknown
+            case 8: self = equals("language") ? .language : .unknown
+            case 9: self = equals("extFields") ? .extFields : .unknown
+            default: self = .unknown
+            }
+        }
+
+        init(_ name: String) {
+            var name = name
+            self = name.withUTF8 { HeaderField(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
     /// Reads a header as leniently as fastjson: unknown keys, a trailing newline, extFields values
     /// that are numbers or booleans, `language` as a name (or an ordinal).
     static func decode(_ bytes: UnsafeRawBufferPointer) throws(FrameError) -> RemotingCommand {
@@ -11,26 +38,29 @@ enum JSONHeaderCodec {
             try scanner.expect(UInt8(ascii: "{"))
             if try !scanner.consume(UInt8(ascii: "}")) {
                 repeat {
-                    let key = try scanner.readKey(depth: 0)
-                    try scanner.expect(UInt8(ascii: ":"))
-                    guard case .string(let name) = key else {
-                        try scanner.skipValue(depth: 1)
-                        continue
+                    let field: HeaderField
+                    if let key = try scanner.readPlainKey() {
+                        field = HeaderField(key)
+                    } else if case .string(let name) = try scanner.readKey(depth: 0) {
+                        field = HeaderField(name)
+                    } else {
+                        field = .unknown
                     }
-                    switch name {
-                    case "code": command.code = try readInt32(&scanner, field: name)
-                    case "opaque": command.opaque = try readInt32(&scanner, field: name)
-                    case "flag": command.flag = try readInt32(&scanner, field: name)
-                    case "version": command.version = try readInt32(&scanner, field: name)
-                    case "language": command.language = try readLanguage(&scanner)
-                    case "remark":
+                    try scanner.expect(UInt8(ascii: ":"))
+                    switch field {
+                    case .code: command.code = try readInt32(&scanner, field: "code")
+                    case .opaque: command.opaque = try readInt32(&scanner, field: "opaque")
+                    case .flag: command.flag = try readInt32(&scanner, field: "flag")
+                    case .version: command.version = try readInt32(&scanner, field: "version")
+                    case .language: command.language = try readLanguage(&scanner)
+                    case .remark:
                         if try scanner.peek() == UInt8(ascii: "n") {
                             try scanner.skipValue(depth: 1)
                         } else {
                             command.remark = try scanner.readString()
                         }
-                    case "extFields": command.extFields = try readExtFields(&scanner)
-                    default: try scanner.skipValue(depth: 1)
+                    case .extFields: command.extFields = try readExtFields(&scanner)
+                    case .unknown: try scanner.skipValue(depth: 1)
                     }
                 } while try scanner.consume(UInt8(ascii: ","))
                 try scanner.expect(UInt8(ascii: "}"))
@@ -109,33 +139,43 @@ enum JSONHeaderCodec {
     /// Writes the header as Java does: keys in fastjson's alphabetical order, nulls omitted, every
     /// extFields value a string.
     static func encode(_ command: RemotingCommand, into buffer: inout ByteBuffer) {
-        let writer = JSONWriter()
-        buffer.writeStaticString("{\"code\":")
-        buffer.writeString(String(command.code))
+        // Sized for the worst case (every byte escaped as \u00XX); the actual length is returned.
+        var capacity = 160 + command.language.name.utf8.count + (command.remark.map(RawWriter.jsonStringCapacity) ?? 0)
         if let extFields = command.extFields {
-            buffer.writeStaticString(",\"extFields\":{")
-            var first = true
-            for field in extFields {
-                if !first { buffer.writeInteger(UInt8(ascii: ",")) }
-                first = false
-                writer.writeString(field.name, into: &buffer)
-                buffer.writeInteger(UInt8(ascii: ":"))
-                writer.writeString(field.value, into: &buffer)
+            for field in extFields.fields {
+                capacity += 2 + RawWriter.jsonStringCapacity(field.name) + RawWriter.jsonStringCapacity(field.value)
             }
-            buffer.writeInteger(UInt8(ascii: "}"))
         }
-        buffer.writeStaticString(",\"flag\":")
-        buffer.writeString(String(command.flag))
-        buffer.writeStaticString(",\"language\":\"")
-        buffer.writeString(command.language.name)
-        buffer.writeStaticString("\",\"opaque\":")
-        buffer.writeString(String(command.opaque))
-        if let remark = command.remark {
-            buffer.writeStaticString(",\"remark\":")
-            writer.writeString(remark, into: &buffer)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { raw in
+            var writer = RawWriter(raw)
+            writer.staticBytes("{\"code\":")
+            writer.decimal(Int64(command.code))
+            if let extFields = command.extFields {
+                writer.staticBytes(",\"extFields\":{")
+                var first = true
+                for field in extFields.fields {
+                    if !first { writer.byte(UInt8(ascii: ",")) }
+                    first = false
+                    writer.jsonString(field.name)
+                    writer.byte(UInt8(ascii: ":"))
+                    writer.jsonString(field.value)
+                }
+                writer.byte(UInt8(ascii: "}"))
+            }
+            writer.staticBytes(",\"flag\":")
+            writer.decimal(Int64(command.flag))
+            writer.staticBytes(",\"language\":\"")
+            writer.bytes(command.language.name)
+            writer.staticBytes("\",\"opaque\":")
+            writer.decimal(Int64(command.opaque))
+            if let remark = command.remark {
+                writer.staticBytes(",\"remark\":")
+                writer.jsonString(remark)
+            }
+            writer.staticBytes(",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":")
+            writer.decimal(Int64(command.version))
+            writer.byte(UInt8(ascii: "}"))
+            return writer.offset
         }
-        buffer.writeStaticString(",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":")
-        buffer.writeString(String(command.version))
-        buffer.writeInteger(UInt8(ascii: "}"))
     }
 }

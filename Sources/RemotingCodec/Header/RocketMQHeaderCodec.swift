@@ -1,4 +1,5 @@
 import NIOCore
+import RocketMQModel
 
 /// The ROCKETMQ binary header encoding (serialize type 1, §1.4, Java `RocketMQSerializable`).
 enum RocketMQHeaderCodec {
@@ -38,28 +39,36 @@ enum RocketMQHeaderCodec {
     }
 
     static func encode(_ command: RemotingCommand, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(Int16(truncatingIfNeeded: command.code))
-        buffer.writeInteger(command.language.rawValue)
-        buffer.writeInteger(Int16(truncatingIfNeeded: command.version))
-        buffer.writeInteger(command.opaque)
-        buffer.writeInteger(command.flag)
-        if let remark = command.remark, !remark.isEmpty {
-            buffer.writeInteger(Int32(remark.utf8.count))
-            buffer.writeString(remark)
-        } else {
-            buffer.writeInteger(Int32(0))
-        }
-        let extLengthIndex = buffer.writerIndex
-        buffer.writeInteger(Int32(0))
+        let remark = command.remark.flatMap { $0.isEmpty ? nil : $0 }
+        var extLength = 0
         if let extFields = command.extFields {
-            for field in extFields {
-                buffer.writeInteger(Int16(truncatingIfNeeded: field.name.utf8.count))
-                buffer.writeString(field.name)
-                buffer.writeInteger(Int32(field.value.utf8.count))
-                buffer.writeString(field.value)
-            }
+            for field in extFields.fields { extLength += 6 + field.name.utf8.count + field.value.utf8.count }
         }
-        buffer.setInteger(Int32(buffer.writerIndex - extLengthIndex - 4), at: extLengthIndex)
+        let size = 17 + (remark?.utf8.count ?? 0) + 4 + extLength
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+            var writer = RawWriter(raw)
+            writer.int16(Int16(truncatingIfNeeded: command.code))
+            writer.byte(command.language.rawValue)
+            writer.int16(Int16(truncatingIfNeeded: command.version))
+            writer.int32(command.opaque)
+            writer.int32(command.flag)
+            if let remark {
+                writer.int32(Int32(truncatingIfNeeded: remark.utf8.count))
+                writer.bytes(remark)
+            } else {
+                writer.int32(0)
+            }
+            writer.int32(Int32(truncatingIfNeeded: extLength))
+            if let extFields = command.extFields {
+                for field in extFields.fields {
+                    writer.int16(Int16(truncatingIfNeeded: field.name.utf8.count))
+                    writer.bytes(field.name)
+                    writer.int32(Int32(truncatingIfNeeded: field.value.utf8.count))
+                    writer.bytes(field.value)
+                }
+            }
+            return writer.offset
+        }
     }
 }
 
@@ -98,7 +107,7 @@ struct BinaryReader {
         guard length > 0 else { return nil }
         let slice = UnsafeRawBufferPointer(rebasing: bytes[index..<index + length])
         index += length
-        guard let text = String(validating: slice, as: UTF8.self) else { throw .invalidUTF8(field: field) }
+        guard let text = UTF8Validation.string(slice) else { throw .invalidUTF8(field: field) }
         return text
     }
 }

@@ -1,3 +1,5 @@
+import RocketMQModel
+
 /// A lenient, allocation-light JSON reader over raw bytes, as permissive as fastjson where real
 /// peers need it: bare numeric and object map keys, single-quoted strings, trailing whitespace or a
 /// newline (the C++ client ends its JSON with `\n`).
@@ -70,65 +72,95 @@ struct JSONScanner {
             if byte == quote {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                guard let text = String(validating: slice, as: UTF8.self) else { throw .invalidUTF8(at: start) }
+                guard let text = UTF8Validation.string(slice) else { throw .invalidUTF8(at: start) }
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
             index += 1
         }
         guard index < bytes.count else { throw .unexpectedEnd }
-        var decoded: [UInt8] = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == quote {
-                index += 1
-                guard let text = String(validating: decoded, as: UTF8.self) else { throw .invalidUTF8(at: start) }
-                return text
-            }
-            if byte != UInt8(ascii: "\\") {
-                decoded.append(byte)
-                index += 1
-                continue
-            }
-            let escapeAt = index
-            index += 1
-            guard index < bytes.count else { throw .unexpectedEnd }
-            let escaped = bytes[index]
-            index += 1
-            switch escaped {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "'"): decoded.append(escaped)
-            case UInt8(ascii: "b"): decoded.append(0x08)
-            case UInt8(ascii: "f"): decoded.append(0x0C)
-            case UInt8(ascii: "n"): decoded.append(0x0A)
-            case UInt8(ascii: "r"): decoded.append(0x0D)
-            case UInt8(ascii: "t"): decoded.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try readHex4(escapeAt: escapeAt)
-                if (0xD800..<0xDC00).contains(scalar) {
-                    // A surrogate pair spells one scalar; a lone surrogate is invalid text.
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                          bytes[index + 1] == UInt8(ascii: "u") else { throw .invalidUTF8(at: escapeAt) }
-                    index += 2
-                    let low = try readHex4(escapeAt: escapeAt)
-                    guard (0xDC00..<0xE000).contains(low) else { throw .invalidUTF8(at: escapeAt) }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else if (0xDC00..<0xE000).contains(scalar) {
-                    throw .invalidUTF8(at: escapeAt)
-                }
-                guard let unicode = Unicode.Scalar(scalar) else { throw .invalidUTF8(at: escapeAt) }
-                decoded.append(contentsOf: UTF8.encode(unicode)!)
-            default:
-                throw .invalidEscape(at: escapeAt)
-            }
+        // Escapes only shrink the text: decode in place into a String of the raw length.
+        var end = index
+        while end < bytes.count, bytes[end] != quote {
+            end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
         }
-        throw .unexpectedEnd
+        guard end < bytes.count else { throw .unexpectedEnd }
+        var failure: JSONError?
+        let text = String(unsafeUninitializedCapacity: end - start) { output in
+            var written = 0
+            var reader = start
+            while reader < end {
+                let byte = bytes[reader]
+                guard byte == UInt8(ascii: "\\") else {
+                    output[written] = byte
+                    written += 1
+                    reader += 1
+                    continue
+                }
+                do throws(JSONError) {
+                    reader = try decodeEscape(at: reader, end: end, into: output, written: &written)
+                } catch {
+                    failure = error
+                    return 0
+                }
+            }
+            guard UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(output)[0..<written])) else {
+                failure = .invalidUTF8(at: start)
+                return 0
+            }
+            return written
+        }
+        if let failure { throw failure }
+        index = end + 1
+        return text
     }
 
-    private mutating func readHex4(escapeAt: Int) throws(JSONError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw .unexpectedEnd }
+    /// Decodes the escape at `position` (a backslash) into `output`; returns the index after it.
+    private func decodeEscape(at position: Int, end: Int, into output: UnsafeMutableBufferPointer<UInt8>, written: inout Int) throws(JSONError) -> Int {
+        guard position + 1 < end else { throw .invalidEscape(at: position) }
+        let escaped = bytes[position + 1]
+        func put(_ byte: UInt8) {
+            output[written] = byte
+            written += 1
+        }
+        switch escaped {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "'"): put(escaped)
+        case UInt8(ascii: "b"): put(0x08)
+        case UInt8(ascii: "f"): put(0x0C)
+        case UInt8(ascii: "n"): put(0x0A)
+        case UInt8(ascii: "r"): put(0x0D)
+        case UInt8(ascii: "t"): put(0x09)
+        case UInt8(ascii: "u"):
+            var next = position + 2
+            var scalar = try hex4(at: next, end: end, escapeAt: position)
+            next += 4
+            if (0xD800..<0xDC00).contains(scalar) {
+                // A surrogate pair spells one scalar; a lone surrogate is invalid text.
+                guard next + 1 < end, bytes[next] == UInt8(ascii: "\\"), bytes[next + 1] == UInt8(ascii: "u") else {
+                    throw .invalidUTF8(at: position)
+                }
+                let low = try hex4(at: next + 2, end: end, escapeAt: position)
+                guard (0xDC00..<0xE000).contains(low) else { throw .invalidUTF8(at: position) }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                next += 6
+            } else if (0xDC00..<0xE000).contains(scalar) {
+                throw .invalidUTF8(at: position)
+            }
+            guard let unicode = Unicode.Scalar(scalar), let encoded = UTF8.encode(unicode) else { throw .invalidUTF8(at: position) }
+            // \uXXXX is 6 input bytes and at most 4 output bytes (a pair: 12 in, 4 out).
+            for byte in encoded { put(byte) }
+            return next
+        default:
+            throw .invalidEscape(at: position)
+        }
+        return position + 2
+    }
+
+    private func hex4(at position: Int, end: Int, escapeAt: Int) throws(JSONError) -> UInt32 {
+        guard position + 4 <= end else { throw .invalidEscape(at: escapeAt) }
         var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
+        for offset in 0..<4 {
+            let byte = bytes[position + offset]
             let digit: UInt8
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
@@ -137,7 +169,6 @@ struct JSONScanner {
             default: throw .invalidEscape(at: escapeAt)
             }
             value = value << 4 | UInt32(digit)
-            index += 1
         }
         return value
     }
@@ -285,6 +316,24 @@ struct JSONScanner {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try readNumberText())
         default: return .string(try readIdentifier())
         }
+    }
+
+    /// The raw bytes of a quoted key without escapes, consumed; nil (nothing consumed) otherwise.
+    mutating func readPlainKey() throws(JSONError) -> UnsafeRawBufferPointer? {
+        let quote = try peek()
+        guard quote == UInt8(ascii: "\"") else { return nil }
+        var end = index + 1
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == quote {
+                let key = UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<end])
+                index = end + 1
+                return key
+            }
+            if byte == UInt8(ascii: "\\") { return nil }
+            end += 1
+        }
+        throw .unexpectedEnd
     }
 
     /// Skips one value of any kind (unknown header keys).

@@ -1,0 +1,109 @@
+/// Writes into memory already reserved in a `ByteBuffer`: header encoders size the header first and
+/// then fill it without per-field capacity, copy-on-write and exclusivity checks.
+struct RawWriter {
+    let base: UnsafeMutableRawPointer
+    var offset = 0
+
+    init(_ buffer: UnsafeMutableRawBufferPointer) {
+        base = buffer.baseAddress!
+    }
+
+    @inline(__always)
+    mutating func byte(_ value: UInt8) {
+        base.storeBytes(of: value, toByteOffset: offset, as: UInt8.self)
+        offset += 1
+    }
+
+    @inline(__always)
+    mutating func int16(_ value: Int16) {
+        base.storeBytes(of: value.bigEndian, toByteOffset: offset, as: Int16.self)
+        offset += 2
+    }
+
+    @inline(__always)
+    mutating func int32(_ value: Int32) {
+        base.storeBytes(of: value.bigEndian, toByteOffset: offset, as: Int32.self)
+        offset += 4
+    }
+
+    @inline(__always)
+    mutating func bytes(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            guard let source = utf8.baseAddress, !utf8.isEmpty else { return }
+            (base + offset).copyMemory(from: source, byteCount: utf8.count)
+            offset += utf8.count
+        }
+    }
+
+    @inline(__always)
+    mutating func staticBytes(_ text: StaticString) {
+        (base + offset).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
+        offset += text.utf8CodeUnitCount
+    }
+
+    /// The decimal text of `value`, as Java's `String.valueOf`.
+    mutating func decimal(_ value: Int64) {
+        var magnitude = value.magnitude
+        if value < 0 { byte(UInt8(ascii: "-")) }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
+            var index = scratch.count
+            repeat {
+                index -= 1
+                scratch[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            let count = scratch.count - index
+            (base + offset).copyMemory(from: scratch.baseAddress! + index, byteCount: count)
+            return count
+        }
+        offset += count
+    }
+
+    /// A JSON string in fastjson's escaping (see `JSONWriter`): at most 6 bytes per input byte + 2.
+    mutating func jsonString(_ text: String) {
+        byte(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let value = utf8[index]
+                guard JSONWriter.needsEscape(value) else { continue }
+                if runStart < index {
+                    (base + offset).copyMemory(from: utf8.baseAddress! + runStart, byteCount: index - runStart)
+                    offset += index - runStart
+                }
+                escape(value)
+                runStart = index + 1
+            }
+            if runStart < utf8.count {
+                (base + offset).copyMemory(from: utf8.baseAddress! + runStart, byteCount: utf8.count - runStart)
+                offset += utf8.count - runStart
+            }
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    private mutating func escape(_ value: UInt8) {
+        byte(UInt8(ascii: "\\"))
+        switch value {
+        case UInt8(ascii: "\""): byte(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): byte(UInt8(ascii: "\\"))
+        case 0x08: byte(UInt8(ascii: "b"))
+        case 0x09: byte(UInt8(ascii: "t"))
+        case 0x0A: byte(UInt8(ascii: "n"))
+        case 0x0C: byte(UInt8(ascii: "f"))
+        case 0x0D: byte(UInt8(ascii: "r"))
+        default:
+            let hex: StaticString = "0123456789ABCDEF"
+            staticBytes("u00")
+            byte(hex.utf8Start[Int(value >> 4)])
+            byte(hex.utf8Start[Int(value & 0xF)])
+        }
+    }
+
+    /// Upper bound of `jsonString`'s output.
+    @inline(__always)
+    static func jsonStringCapacity(_ text: String) -> Int { text.utf8.count * 6 + 2 }
+}
