@@ -2,12 +2,31 @@
 /// kept as flat pairs in arrival order: headers have a handful of fields, so a linear scan beats hashing.
 public struct ExtFields: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     public struct Field: Sendable, Equatable {
-        public var name: String
+        public var name: String {
+            didSet { key = Self.key(of: name) }
+        }
         public var value: String
+        /// Length and first seven bytes of the name: rejects almost every non-matching name in a
+        /// scan without a `String` comparison (`==` is slow on a miss: it checks canonical equivalence).
+        @usableFromInline var key: UInt64
+
         public init(name: String, value: String) {
             self.name = name
             self.value = value
+            self.key = Self.key(of: name)
         }
+
+        @inlinable
+        static func key(of name: String) -> UInt64 {
+            var name = name
+            return name.withUTF8 { bytes in
+                var key = UInt64(truncatingIfNeeded: bytes.count) << 56
+                for index in 0..<Swift.min(7, bytes.count) { key |= UInt64(bytes[index]) << (8 * UInt64(index)) }
+                return key
+            }
+        }
+
+        public static func == (lhs: Field, rhs: Field) -> Bool { lhs.name == rhs.name && lhs.value == rhs.value }
     }
 
     @usableFromInline var fields: [Field]
@@ -29,10 +48,11 @@ public struct ExtFields: Sendable, Equatable, Sequence, ExpressibleByDictionaryL
     @inlinable
     public subscript(name: String) -> String? {
         get {
+            let key = Field.key(of: name)
             var i = fields.count
             while i > 0 {
                 i -= 1
-                if fields[i].name == name { return fields[i].value }
+                if fields[i].key == key && fields[i].name == name { return fields[i].value }
             }
             return nil
         }
