@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import RemotingCodec
 
 /// One accepted or opened remoting connection, as processors and managers see it: an identity, the
 /// peer address and a way to close it (Java's `Channel` in `RouteInfoManager`, `ConsumerManager`).
@@ -28,6 +29,23 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     public func close() {
         channel.close(promise: nil)
     }
+
+    /// Sends a request and waits for its response (Java `invokeSync`); fails with
+    /// `RemotingError.timeout` or `.connectionClosed`.
+    public func send(_ request: RemotingCommand, timeout: TimeAmount = .seconds(3)) async throws -> RemotingCommand {
+        let response = channel.eventLoop.makePromise(of: RemotingCommand.self)
+        channel.writeAndFlush(OutboundRequest(command: request, response: response, timeout: timeout)).whenFailure {
+            response.fail($0)
+        }
+        return try await response.futureResult.get()
+    }
+
+    /// Sends a oneway request: flag bit 1 set, no response expected (Java `invokeOneway`).
+    public func sendOneway(_ request: RemotingCommand) {
+        channel.writeAndFlush(OutboundRequest(command: request, response: nil, timeout: .zero), promise: nil)
+    }
+
+    public var isActive: Bool { channel.isActive }
 
     public var description: String { "connection#\(id)(\(remoteAddressText))" }
 

@@ -2,19 +2,48 @@ import Logging
 import NIOCore
 import RemotingCodec
 
+/// A request this side sends on a connection (broker → client, client → server). The handler gives
+/// it the connection's next opaque; `response` is nil for a oneway request.
+public struct OutboundRequest: Sendable {
+    public var command: RemotingCommand
+    public var response: EventLoopPromise<RemotingCommand>?
+    public var timeout: TimeAmount
+
+    public init(command: RemotingCommand, response: EventLoopPromise<RemotingCommand>?, timeout: TimeAmount) {
+        self.command = command
+        self.response = response
+        self.timeout = timeout
+    }
+}
+
+/// Why a request of ours got no response.
+public enum RemotingError: Error, Equatable, Sendable {
+    case timeout(opaque: Int32)
+    case connectionClosed
+}
+
 /// Decodes frames, dispatches requests to processors and writes their responses, flushing once per
-/// read batch (Java `NettyRemotingAbstract.processRequestCommand`). Commands never travel the
-/// pipeline as `NIOAny`: the handler owns the decoder.
+/// read batch (Java `NettyRemotingAbstract.processRequestCommand`); sends our own requests and
+/// matches their responses by opaque (Java's `responseTable`). Commands never travel the pipeline
+/// as `NIOAny`: the handler owns the decoder.
 final class RemotingConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = Never
-    typealias OutboundIn = Never
+    typealias OutboundIn = OutboundRequest
     typealias OutboundOut = ByteBuffer
+
+    private struct PendingRequest {
+        var promise: EventLoopPromise<RemotingCommand>
+        var timeout: Scheduled<Void>
+    }
+
+    private var pending: [Int32: PendingRequest] = [:]
+    private var nextOpaque: Int32 = 0
 
     private let processors: RequestProcessorTable
     private let logger: Logger
     private var decoder: NIOSingleStepByteToMessageProcessor<RemotingFrameByteDecoder>
-    private var connection: RemotingConnection?
+    private(set) var connection: RemotingConnection?
     private var needsFlush = false
     private var reading = false
 
@@ -30,6 +59,12 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        let failed = pending
+        pending.removeAll()
+        for request in failed.values {
+            request.timeout.cancel()
+            request.promise.fail(RemotingError.connectionClosed)
+        }
         if let connection {
             for processor in processors.registered { processor.connectionClosed(connection) }
         }
@@ -75,8 +110,13 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
 
     private func handle(_ command: RemotingCommand, context: ChannelHandlerContext) {
         guard !command.isResponse else {
-            // No outstanding requests of our own on server connections yet: a stray response is dropped.
-            logger.debug("dropping an unexpected response", metadata: ["opaque": "\(command.opaque)"])
+            guard let request = pending.removeValue(forKey: command.opaque) else {
+                // Late (after its timeout) or never asked for.
+                logger.debug("dropping an unexpected response", metadata: ["opaque": "\(command.opaque)"])
+                return
+            }
+            request.timeout.cancel()
+            request.promise.succeed(command)
             return
         }
         logger.trace("request", metadata: [
@@ -118,6 +158,30 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
         case .none:
             break
         }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        var request = unwrapOutboundIn(data)
+        // Opaques of our own requests: a per-connection counter, kept non-negative as C++ does.
+        nextOpaque = nextOpaque == Int32.max ? 0 : nextOpaque + 1
+        let opaque = nextOpaque
+        request.command.opaque = opaque
+        request.command.flag &= ~RemotingCommand.responseFlag
+        if let response = request.response {
+            request.command.flag &= ~RemotingCommand.onewayFlag
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let timeout = context.eventLoop.scheduleTask(in: request.timeout) {
+                if let expired = loopBound.value.pending.removeValue(forKey: opaque) {
+                    expired.promise.fail(RemotingError.timeout(opaque: opaque))
+                }
+            }
+            pending[opaque] = PendingRequest(promise: response, timeout: timeout)
+        } else {
+            request.command.flag |= RemotingCommand.onewayFlag
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 256 + (request.command.body?.readableBytes ?? 0))
+        RemotingFrameEncoder.encode(request.command, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: promise)
     }
 
     /// Stamps the request's opaque and the response flag; a oneway request is never answered.
