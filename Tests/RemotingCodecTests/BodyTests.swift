@@ -162,3 +162,35 @@ import Testing
         #expect(throws: BodyError.self) { try LockBatchRequestBody(body: ByteBuffer(string: #"{"clientId":"c","consumerGroup":"g","mqSet":[{"topic":1}]}"#)) }
     }
 }
+
+/// The broker's persisted `config/*.json` files, as the Java 4.9.8 broker wrote them in the store
+/// fixture: bound to our types and written back in fastjson's pretty form, byte for byte.
+@Suite struct BrokerConfigFileTests {
+    static let files = ["topics.json", "topics.json.bak", "subscriptionGroup.json", "subscriptionGroup.json.bak",
+                        "consumerOffset.json", "delayOffset.json"]
+
+    static func rewrite(_ name: String, _ body: ByteBuffer) throws -> String {
+        let writer = JSONWriter()
+        switch name {
+        case "topics.json", "topics.json.bak": return writer.prettyString(try TopicConfigSerializeWrapper(body: body).json)
+        case "subscriptionGroup.json", "subscriptionGroup.json.bak": return writer.prettyString(try SubscriptionGroupWrapper(body: body).json)
+        case "consumerOffset.json": return writer.prettyString(try ConsumerOffsetSerializeWrapper(body: body).json)
+        case "delayOffset.json": return writer.prettyString(try DelayOffsetSerializeWrapper(body: body).json)
+        default: throw BodyError("unknown file \(name)")
+        }
+    }
+
+    @Test(arguments: ["clean-shutdown", "after-sigkill"], files)
+    func javaWrittenConfigFilesRoundTrip(_ store: String, _ name: String) throws {
+        let bytes = try Fixtures.buffer("store-4.9.8", store, "config", name)
+        #expect(try Self.rewrite(name, bytes) == String(buffer: bytes))
+    }
+
+    @Test func emptyMapsAndNumericKeys() {
+        let writer = JSONWriter()
+        #expect(writer.prettyString(.object(["filterDataByTopic": .object(JSONObject())])) == "{\n\t\"filterDataByTopic\":{}\n}")
+        var offsets = JSONObject()
+        offsets.append(key: .number(3), .number(2))
+        #expect(writer.prettyString(.object(["offsetTable": .object(offsets)])) == "{\n\t\"offsetTable\":{3:2\n\t}\n}")
+    }
+}

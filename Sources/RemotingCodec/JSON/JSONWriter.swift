@@ -51,6 +51,38 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// fastjson's `PrettyFormat`, the form of the broker's `config/*.json` files: tab indents, one
+    /// member per line, except maps with non-string keys, which stay on one line and close on the next.
+    public func prettyString(_ value: JSONValue) -> String {
+        var buffer = ByteBufferAllocator().buffer(capacity: 1024)
+        writePretty(value, depth: 0, into: &buffer)
+        return String(buffer: buffer)
+    }
+
+    private func writePretty(_ value: JSONValue, depth: Int, into buffer: inout ByteBuffer) {
+        guard case .object(let object) = value, !object.members.isEmpty else {
+            write(value, into: &buffer)
+            return
+        }
+        let stringKeys = object.members.allSatisfy { if case .string = $0.key { true } else { false } }
+        buffer.writeInteger(UInt8(ascii: "{"))
+        for (offset, member) in object.members.enumerated() {
+            if offset > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            if stringKeys {
+                buffer.writeInteger(UInt8(ascii: "\n"))
+                buffer.writeRepeatingByte(UInt8(ascii: "\t"), count: depth + 1)
+                write(member.key, into: &buffer)
+            } else {
+                write(member.key, into: &buffer)
+            }
+            buffer.writeInteger(UInt8(ascii: ":"))
+            writePretty(member.value, depth: depth + 1, into: &buffer)
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        buffer.writeRepeatingByte(UInt8(ascii: "\t"), count: depth)
+        buffer.writeInteger(UInt8(ascii: "}"))
+    }
+
     public func encode(_ value: JSONValue) -> ByteBuffer {
         var buffer = ByteBufferAllocator().buffer(capacity: 256)
         write(value, into: &buffer)
