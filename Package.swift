@@ -67,6 +67,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Thin processors, topic/subscription/offset managers, registration (the store joins with [store]).
+        .target(
+            name: "Broker",
+            dependencies: [
+                "RemotingNIO", "RemotingCodec", "RocketMQModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "rocketmq",
             dependencies: [
@@ -95,6 +105,11 @@ let package = Package(
         .testTarget(
             name: "RemotingCodecTests",
             dependencies: ["RemotingCodec", "RocketMQModel", "FixtureSupport", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BrokerTests",
+            dependencies: ["Broker", "RocketMQModel", "FixtureSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
