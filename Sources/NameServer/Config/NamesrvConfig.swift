@@ -25,46 +25,23 @@ public struct NamesrvConfig: Sendable, Equatable {
 
     static var home: String { ProcessInfo.processInfo.environment["HOME"] ?? "." }
 
-    /// Applies the keys this config knows; unknown keys are kept by the caller for GET_NAMESRV_CONFIG
-    /// (Java's `properties2Object` ignores them too). Returns the keys that had a bad value.
+    public static let keys: [ConfigKey<NamesrvConfig>] = [
+        .string("rocketmqHome", \.rocketmqHome), .string("kvConfigPath", \.kvConfigPath),
+        .string("configStorePath", \.configStorePath), .string("productEnvName", \.productEnvName),
+        .bool("clusterTest", \.clusterTest), .bool("orderMessageEnable", \.orderMessageEnable),
+        .string("configBlackList", \.configBlackList), .int("listenPort", \.listenPort),
+        .int("serverChannelMaxIdleTimeSeconds", \.serverChannelMaxIdleTimeSeconds), .string("listenHost", \.listenHost),
+    ]
+
+    /// Applies the keys this config knows; unknown keys are kept by the caller for
+    /// GET_NAMESRV_CONFIG. Returns the keys that had a bad value.
     @discardableResult
     public mutating func apply(_ properties: JavaProperties) -> [String] {
-        var invalid: [String] = []
-        for (key, value) in properties.entries {
-            // Java's properties2Object trims values.
-            let trimmed = String(value.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-            func int() -> Int? {
-                guard let number = Int(trimmed) else { invalid.append(key); return nil }
-                return number
-            }
-            func bool() -> Bool { trimmed.lowercased() == "true" }
-            switch key {
-            case "rocketmqHome": rocketmqHome = trimmed
-            case "kvConfigPath": kvConfigPath = trimmed
-            case "configStorePath": configStorePath = trimmed
-            case "productEnvName": productEnvName = trimmed
-            case "clusterTest": clusterTest = bool()
-            case "orderMessageEnable": orderMessageEnable = bool()
-            case "configBlackList": configBlackList = trimmed
-            case "listenPort": if let port = int() { listenPort = port }
-            case "serverChannelMaxIdleTimeSeconds": if let seconds = int() { serverChannelMaxIdleTimeSeconds = seconds }
-            case "listenHost": listenHost = trimmed
-            default: break
-            }
-        }
-        return invalid
+        Self.keys.apply(properties, to: &self).invalidKeys
     }
 
     /// Every key with its value, in Java's `printObjectProperties` form (`mqnamesrv -p`, GET_NAMESRV_CONFIG).
-    public var properties: JavaProperties {
-        JavaProperties([
-            ("rocketmqHome", rocketmqHome), ("kvConfigPath", kvConfigPath), ("configStorePath", configStorePath),
-            ("productEnvName", productEnvName), ("clusterTest", String(clusterTest)),
-            ("orderMessageEnable", String(orderMessageEnable)), ("configBlackList", configBlackList),
-            ("listenPort", String(listenPort)), ("serverChannelMaxIdleTimeSeconds", String(serverChannelMaxIdleTimeSeconds)),
-            ("listenHost", listenHost),
-        ])
-    }
+    public var properties: JavaProperties { Self.keys.properties(of: self) }
 
     /// Keys UPDATE_NAMESRV_CONFIG refuses (Java adds `rocketmqHome` and the three fixed names).
     public var blackListedKeys: Set<String> {
