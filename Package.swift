@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BrokerTests",
-            dependencies: ["Broker", "RocketMQModel", "FixtureSupport"],
+            dependencies: ["Broker", "RemotingCodec", "RocketMQModel", "FixtureSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,103 @@
+import RemotingCodec
+import RocketMQModel
+
+/// The broker's topics (Java `TopicConfigManager`) as a value: the system topics every 4.9.8 broker
+/// creates, what `topics.json` holds, auto-creation on send and send-back, admin updates. Every
+/// change bumps the data version the name servers compare (§3.2.1).
+public struct TopicConfigTable: Sendable, Equatable {
+    public private(set) var dataVersion: DataVersion
+    private var order: [String] = []
+    private var configs: [String: TopicConfig] = [:]
+
+    /// The system topics of §4.11, in the order Java creates them.
+    public init(brokerConfig: BrokerConfig, now: Int64) {
+        dataVersion = DataVersion(timestamp: now, counter: 0)
+        let derivedPerm: (Bool) -> Int32 = { enabled in enabled ? PermName([.read, .write, .inherit]).rawValue : PermName.inherit.rawValue }
+        put(TopicConfig(topicName: TopicValidator.selfTestTopic, readQueueNums: 1, writeQueueNums: 1))
+        if brokerConfig.autoCreateTopicEnable {
+            let queues = Int32(clamping: brokerConfig.defaultTopicQueueNums)
+            put(TopicConfig(topicName: TopicValidator.autoCreateTopicKeyTopic, readQueueNums: queues, writeQueueNums: queues,
+                            perm: PermName([.read, .write, .inherit]).rawValue))
+        }
+        put(TopicConfig(topicName: TopicValidator.benchmarkTopic, readQueueNums: 1024, writeQueueNums: 1024))
+        put(TopicConfig(topicName: brokerConfig.brokerClusterName, readQueueNums: 16, writeQueueNums: 16,
+                        perm: derivedPerm(brokerConfig.clusterTopicEnable)))
+        put(TopicConfig(topicName: brokerConfig.brokerName, readQueueNums: 1, writeQueueNums: 1,
+                        perm: derivedPerm(brokerConfig.brokerTopicEnable)))
+        put(TopicConfig(topicName: TopicValidator.offsetMovedEvent, readQueueNums: 1, writeQueueNums: 1))
+        put(TopicConfig(topicName: TopicValidator.scheduleTopic, readQueueNums: 18, writeQueueNums: 18))
+        if brokerConfig.traceTopicEnable {
+            put(TopicConfig(topicName: brokerConfig.msgTraceTopicName, readQueueNums: 1, writeQueueNums: 1))
+        }
+        put(TopicConfig(topicName: brokerConfig.brokerClusterName + "_REPLY_TOPIC", readQueueNums: 1, writeQueueNums: 1))
+    }
+
+    public var topicNames: [String] { order }
+    public var count: Int { order.count }
+
+    public subscript(topic: String) -> TopicConfig? { configs[topic] }
+
+    /// Java `TopicConfigManager.load`: the file's topics and data version replace the built-in ones.
+    public mutating func load(_ wrapper: TopicConfigSerializeWrapper) {
+        for config in wrapper.topicConfigTable { put(config) }
+        dataVersion = wrapper.dataVersion
+    }
+
+    /// What `topics.json`, GET_ALL_TOPIC_CONFIG and REGISTER_BROKER carry.
+    public var wrapper: TopicConfigSerializeWrapper {
+        TopicConfigSerializeWrapper(topicConfigTable: order.compactMap { configs[$0] }, dataVersion: dataVersion)
+    }
+
+    /// Java `createTopicInSendMessageMethod`: a new topic copied from `defaultTopic` (normally TBW102)
+    /// when that one is inheritable. Returns the topic's config and whether it was created.
+    public mutating func createForSend(
+        topic: String, defaultTopic: String, clientDefaultTopicQueueNums: Int32, topicSysFlag: Int32,
+        autoCreateTopicEnable: Bool, now: Int64
+    ) -> (config: TopicConfig?, created: Bool) {
+        if let existing = configs[topic] { return (existing, false) }
+        guard var template = configs[defaultTopic] else { return (nil, false) }
+        if defaultTopic == TopicValidator.autoCreateTopicKeyTopic && !autoCreateTopicEnable {
+            template.perm = PermName.readWrite.rawValue
+        }
+        guard PermName.isInherited(template.perm) else { return (nil, false) }
+        let queues = max(0, min(clientDefaultTopicQueueNums, template.writeQueueNums))
+        let config = TopicConfig(
+            topicName: topic, readQueueNums: queues, writeQueueNums: queues, perm: template.perm & ~PermName.inherit.rawValue,
+            topicFilterType: template.topicFilterType, topicSysFlag: topicSysFlag)
+        put(config)
+        dataVersion.next(now: now)
+        return (config, true)
+    }
+
+    /// Java `createTopicInSendMessageBackMethod` (and the heartbeat's `%RETRY%` topics): a topic with
+    /// the given queues and permission, created when absent.
+    public mutating func createIfAbsent(topic: String, queueNums: Int32, perm: Int32, topicSysFlag: Int32 = 0, now: Int64)
+        -> (config: TopicConfig, created: Bool)
+    {
+        if let existing = configs[topic] { return (existing, false) }
+        let config = TopicConfig(topicName: topic, readQueueNums: queueNums, writeQueueNums: queueNums, perm: perm,
+                                 topicSysFlag: topicSysFlag)
+        put(config)
+        dataVersion.next(now: now)
+        return (config, true)
+    }
+
+    /// UPDATE_AND_CREATE_TOPIC.
+    public mutating func update(_ config: TopicConfig, now: Int64) {
+        put(config)
+        dataVersion.next(now: now)
+    }
+
+    /// DELETE_TOPIC_IN_BROKER.
+    @discardableResult
+    public mutating func delete(_ topic: String, now: Int64) -> TopicConfig? {
+        guard let removed = configs.removeValue(forKey: topic) else { return nil }
+        order.removeAll { $0 == topic }
+        dataVersion.next(now: now)
+        return removed
+    }
+
+    private mutating func put(_ config: TopicConfig) {
+        if configs.updateValue(config, forKey: config.topicName) == nil { order.append(config.topicName) }
+    }
+}
