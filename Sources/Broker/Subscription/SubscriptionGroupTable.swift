@@ -1,0 +1,61 @@
+import RemotingCodec
+import RocketMQModel
+
+/// The broker's consumer groups (Java `SubscriptionGroupManager`) as a value: built-in groups,
+/// `subscriptionGroup.json`, auto-creation when a heartbeat, pull or send-back names a new group.
+public struct SubscriptionGroupTable: Sendable, Equatable {
+    public private(set) var dataVersion: DataVersion
+    private var order: [String] = []
+    private var groups: [String: SubscriptionGroupConfig] = [:]
+
+    public init(now: Int64) {
+        dataVersion = DataVersion(timestamp: now, counter: 0)
+        for name in [MixAll.toolsConsumerGroup, MixAll.filterServerConsumerGroup, MixAll.selfTestConsumerGroup,
+                     MixAll.onsHttpProxyGroup, MixAll.cidOnsapiPullGroup, MixAll.cidOnsapiPermissionGroup,
+                     MixAll.cidOnsapiOwnerGroup] {
+            put(SubscriptionGroupConfig(groupName: name))
+        }
+    }
+
+    public subscript(group: String) -> SubscriptionGroupConfig? { groups[group] }
+    public var groupNames: [String] { order }
+
+    /// Java `findSubscriptionGroupConfig`: an unknown group is created with defaults when
+    /// auto-creation is on or it is a system group (`CID_RMQ_SYS_…`). Returns nil otherwise.
+    public mutating func find(_ group: String, autoCreate: Bool, now: Int64) -> (config: SubscriptionGroupConfig?, created: Bool) {
+        if let existing = groups[group] { return (existing, false) }
+        guard autoCreate || MixAll.isSysConsumerGroup(group) else { return (nil, false) }
+        let config = SubscriptionGroupConfig(groupName: group)
+        put(config)
+        dataVersion.next(now: now)
+        return (config, true)
+    }
+
+    /// UPDATE_AND_CREATE_SUBSCRIPTIONGROUP.
+    public mutating func update(_ config: SubscriptionGroupConfig, now: Int64) {
+        put(config)
+        dataVersion.next(now: now)
+    }
+
+    /// DELETE_SUBSCRIPTIONGROUP.
+    @discardableResult
+    public mutating func delete(_ group: String, now: Int64) -> SubscriptionGroupConfig? {
+        guard let removed = groups.removeValue(forKey: group) else { return nil }
+        order.removeAll { $0 == group }
+        dataVersion.next(now: now)
+        return removed
+    }
+
+    public mutating func load(_ wrapper: SubscriptionGroupWrapper) {
+        for config in wrapper.subscriptionGroupTable { put(config) }
+        dataVersion = wrapper.dataVersion
+    }
+
+    public var wrapper: SubscriptionGroupWrapper {
+        SubscriptionGroupWrapper(subscriptionGroupTable: order.compactMap { groups[$0] }, dataVersion: dataVersion)
+    }
+
+    private mutating func put(_ config: SubscriptionGroupConfig) {
+        if groups.updateValue(config, forKey: config.groupName) == nil { order.append(config.groupName) }
+    }
+}
