@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "RemotingNIO", "RemotingCodec", "RocketMQModel",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -42,6 +42,8 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
 
     /// Sends a oneway request: flag bit 1 set, no response expected (Java `invokeOneway`).
     public func sendOneway(_ request: RemotingCommand) {
+        var request = request
+        request.flag |= RemotingCommand.onewayFlag
         channel.writeAndFlush(OutboundRequest(command: request, response: nil, timeout: .zero), promise: nil)
     }
 

@@ -1,0 +1,71 @@
+import NIOConcurrencyHelpers
+import RemotingCodec
+import RocketMQModel
+
+/// The broker's shared tables behind one lock (short, I/O-free critical sections): topics, consumer
+/// groups, committed offsets and connected clients. Changes that must reach disk or the name servers
+/// are reported through the hooks, which the composition root wires to persistence and registration.
+public final class BrokerMetadata: Sendable {
+    public struct State: Sendable {
+        public var topics: TopicConfigTable
+        public var groups: SubscriptionGroupTable
+        public var offsets = ConsumerOffsetTable()
+        public var clients = ClientRegistry()
+    }
+
+    public struct Hooks: Sendable {
+        /// A topic was created or changed: persist `topics.json`, register with the name servers.
+        public var topicsChanged: @Sendable (TopicConfigSerializeWrapper) -> Void
+        /// A subscription group was created or changed: persist `subscriptionGroup.json`.
+        public var groupsChanged: @Sendable (SubscriptionGroupWrapper) -> Void
+
+        public init(
+            topicsChanged: @escaping @Sendable (TopicConfigSerializeWrapper) -> Void = { _ in },
+            groupsChanged: @escaping @Sendable (SubscriptionGroupWrapper) -> Void = { _ in }
+        ) {
+            self.topicsChanged = topicsChanged
+            self.groupsChanged = groupsChanged
+        }
+    }
+
+    public let config: BrokerConfig
+    public let clock: @Sendable () -> Int64
+    private let state: NIOLockedValueBox<State>
+    private let hooks: Hooks
+
+    public init(config: BrokerConfig, clock: @escaping @Sendable () -> Int64 = SystemClock.currentTimeMillis, hooks: Hooks = Hooks()) {
+        self.config = config
+        self.clock = clock
+        self.hooks = hooks
+        let now = clock()
+        self.state = NIOLockedValueBox(State(topics: TopicConfigTable(brokerConfig: config, now: now), groups: SubscriptionGroupTable(now: now)))
+    }
+
+    /// Runs `body` under the lock.
+    public func withState<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
+        try state.withLockedValue { try body(&$0) }
+    }
+
+    /// Java `findSubscriptionGroupConfig`, reporting a creation.
+    public func findSubscriptionGroup(_ group: String) -> SubscriptionGroupConfig? {
+        let now = clock()
+        let (config, wrapper): (SubscriptionGroupConfig?, SubscriptionGroupWrapper?) = state.withLockedValue { state in
+            let (config, created) = state.groups.find(group, autoCreate: self.config.autoCreateSubscriptionGroup, now: now)
+            return (config, created ? state.groups.wrapper : nil)
+        }
+        if let wrapper { hooks.groupsChanged(wrapper) }
+        return config
+    }
+
+    /// Java `createTopicInSendMessageBackMethod`, reporting a creation.
+    @discardableResult
+    public func createTopicIfAbsent(_ topic: String, queueNums: Int32, perm: Int32, topicSysFlag: Int32 = 0) -> TopicConfig {
+        let now = clock()
+        let (config, wrapper): (TopicConfig, TopicConfigSerializeWrapper?) = state.withLockedValue { state in
+            let (config, created) = state.topics.createIfAbsent(topic: topic, queueNums: queueNums, perm: perm, topicSysFlag: topicSysFlag, now: now)
+            return (config, created ? state.topics.wrapper : nil)
+        }
+        if let wrapper { hooks.topicsChanged(wrapper) }
+        return config
+    }
+}
