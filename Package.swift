@@ -7,13 +7,14 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "swift-rocketmq",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "rocketmq", targets: ["rocketmq"]),
         .library(name: "RocketMQModel", targets: ["RocketMQModel"]),
         .library(name: "RemotingCodec", targets: ["RemotingCodec"]),
         .library(name: "RemotingNIO", targets: ["RemotingNIO"]),
         .library(name: "NameServer", targets: ["NameServer"]),
+        .library(name: "MessageStore", targets: ["MessageStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Message and stored-record format, ids, properties, names. No I/O.
@@ -51,6 +53,18 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Commit log, consume queues, index, flush, dispatch, recovery. No networking.
+        .target(
+            name: "MessageStore",
+            dependencies: [
+                "RocketMQModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -106,6 +120,16 @@ let package = Package(
         .testTarget(
             name: "RemotingCodecTests",
             dependencies: ["RemotingCodec", "RocketMQModel", "FixtureSupport", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MessageStoreTests",
+            dependencies: [
+                "MessageStore", "RocketMQModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,282 @@
+import Logging
+import NIOCore
+import RocketMQModel
+import Synchronization
+
+/// The commit log (Java `CommitLog`): every message of every topic, appended to a queue of mapped files.
+///
+/// Appends encode the entry outside the lock; the lock covers choosing the position and queue offset, the copy
+/// into the mapping, and patching QUEUEOFFSET, PHYSICALOFFSET and STORETIMESTAMP in place (STYLE §5). Readers
+/// see an entry once its file's read position is published past it.
+final class CommitLog: Sendable {
+    /// Java `CommitLog.MESSAGE_MAGIC_CODE`.
+    static let messageMagicCode = StoredMessage.magicCodeV1
+    /// Java `CommitLog.BLANK_MAGIC_CODE`, the end-of-file filler.
+    static let blankMagicCode = StoredMessage.blankMagicCode
+    /// Java `END_FILE_MIN_BLANK_LENGTH`: an entry goes into a file only if 8 bytes stay free after it.
+    static let endFileMinBlankLength = 4 + 4
+    /// Position of QUEUEOFFSET in an entry.
+    static let queueOffsetPosition = 4 + 4 + 4 + 4 + 4
+    /// Position of PHYSICALOFFSET in an entry.
+    static let physicalOffsetPosition = queueOffsetPosition + 8
+    /// Position of SYSFLAG in an entry (Java `MessageDecoder.SYSFLAG_POSITION`).
+    static let sysFlagPosition = physicalOffsetPosition + 8
+    /// Room Java's encoder keeps around the body: an entry may be at most `maxMessageSize` + 64 KiB.
+    static let maxEntryOverhead = 64 * 1024
+
+    struct TopicQueueKey: Hashable, Sendable {
+        var topic: String
+        var queueId: Int32
+    }
+
+    struct AppendState: Sendable {
+        /// Next queue offset per topic and queue (Java `topicQueueTable`, keyed `topic-queueId`).
+        var topicQueueTable: [TopicQueueKey: Int64] = [:]
+        /// The file being written.
+        var current: MappedFile?
+        /// End offset and STORETIMESTAMP of the last entry written, for the checkpoint.
+        var lastEntryEnd: Int64 = 0
+        var lastStoreTimestamp: Int64 = 0
+    }
+
+    let queue: MappedFileQueue
+    let config: MessageStoreConfig
+    let logger: Logger
+    private let state = LockedValue(AppendState())
+    private let allocator: AllocateMappedFileService
+    /// The offset a slave has confirmed (Java `confirmOffset`), -1 until set.
+    private let confirmOffsetValue = Atomic<Int64>(-1)
+    /// Delay level → milliseconds, for the consume-queue tag field of `SCHEDULE_TOPIC_XXXX` (§4.7).
+    let delayLevelTable: [Int32: Int64]
+    let maxDelayLevel: Int32
+
+    init(config: MessageStoreConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        self.queue = MappedFileQueue(directory: config.storePathCommitLog, mappedFileSize: config.mappedFileSizeCommitLog)
+        self.allocator = AllocateMappedFileService(queue: self.queue, logger: logger)
+        self.delayLevelTable = config.delayLevelTable
+        self.maxDelayLevel = self.delayLevelTable.keys.max() ?? 0
+    }
+
+    var mappedFileSize: Int { self.queue.mappedFileSize }
+
+    /// Starts the allocator. An empty log gets its first file now, so that no append creates one.
+    func startAllocator() throws(StoreError) {
+        if self.queue.isEmpty {
+            let first = try self.allocator.obtain(offset: 0)
+            self.queue.append(first)
+            self.state.withLock { $0.current = first }
+        }
+        self.allocator.start()
+        if let last = self.queue.lastMappedFile {
+            self.allocator.request(offset: last.fileFromOffset + Int64(self.mappedFileSize))
+        }
+    }
+
+    func shutdownAllocator() {
+        self.allocator.shutdown()
+    }
+
+    // MARK: Offsets
+
+    /// Offset after the last published byte (Java `getMaxOffset`).
+    var maxOffset: Int64 { self.queue.maxOffset }
+
+    /// Offset of the first byte held (Java `getMinOffset`), -1 when there is no file.
+    var minOffset: Int64 { self.queue.minOffset }
+
+    /// Offset below which the commit log is on disk.
+    var flushedWhere: Int64 { self.queue.flushedWhere }
+
+    var confirmOffset: Int64 {
+        get { self.confirmOffsetValue.load(ordering: .acquiring) }
+        set { self.confirmOffsetValue.store(newValue, ordering: .releasing) }
+    }
+
+    /// Java `rollNextFile`: the start of the file after the one holding `offset`.
+    func rollNextFile(_ offset: Int64) -> Int64 {
+        let size = Int64(self.mappedFileSize)
+        return offset + size - offset % size
+    }
+
+    /// End offset and STORETIMESTAMP of the last entry written, read together.
+    var lastEntry: (end: Int64, storeTimestamp: Int64) {
+        self.state.withLock { ($0.lastEntryEnd, $0.lastStoreTimestamp) }
+    }
+
+    /// Replaces the queue-offset table (recovery: from the consume queues' max offsets).
+    func setTopicQueueTable(_ table: [TopicQueueKey: Int64]) {
+        self.state.withLock { state in
+            state.topicQueueTable = table
+            state.current = self.queue.lastMappedFile
+            state.lastEntryEnd = self.queue.maxOffset
+        }
+    }
+
+    var topicQueueTable: [TopicQueueKey: Int64] {
+        self.state.withLock { $0.topicQueueTable }
+    }
+
+    /// Forgets a queue's next offset (Java `removeQueueFromTopicQueueTable`).
+    func removeQueueFromTopicQueueTable(topic: String, queueId: Int32) {
+        _ = self.state.withLock { $0.topicQueueTable.removeValue(forKey: TopicQueueKey(topic: topic, queueId: queueId)) }
+    }
+
+    // MARK: Flush
+
+    /// Syncs the commit log (see ``MappedFileQueue/flush(leastPages:)``) and returns the STORETIMESTAMP of the last
+    /// entry now on disk, if the sync reached one.
+    func flush(leastPages: Int) throws(StoreError) -> Int64? {
+        let (end, timestamp) = self.lastEntry
+        try self.queue.flush(leastPages: leastPages)
+        return self.queue.flushedWhere >= end && timestamp > 0 ? timestamp : nil
+    }
+
+    // MARK: Reading
+
+    /// Calls `body` with the bytes `[offset, offset + size)` if they are all in one file and published
+    /// (Java `getMessage(offset, size)`); nil otherwise (not written yet, or the file is gone).
+    func withBytes<T>(at offset: Int64, size: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T? {
+        guard size >= 0, let file = self.queue.findMappedFile(byOffset: offset, returnFirstOnNotFound: offset == 0),
+            offset >= file.fileFromOffset
+        else { return nil }
+        let position = Int(offset - file.fileFromOffset)
+        guard position + size <= file.readPosition else { return nil }
+        return try withExtendedLifetime(file) { try body(file.bytes(at: position, count: size)) }
+    }
+
+    /// Copies the entry at `offset` (its TOTALSIZE read first) into `buffer`; false if there is no entry there.
+    func readEntry(at offset: Int64, size: Int32? = nil, into buffer: inout ByteBuffer) -> Bool {
+        let total: Int
+        if let size {
+            total = Int(size)
+        } else {
+            guard let read = self.withBytes(at: offset, size: 8, { bytes -> Int32? in
+                let magic = Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: 4, as: Int32.self))
+                guard magic == Self.messageMagicCode else { return nil }
+                return Int32(bigEndian: bytes.loadUnaligned(as: Int32.self))
+            }), let read, read > 0 else { return false }
+            total = Int(read)
+        }
+        return self.withBytes(at: offset, size: total) { bytes in buffer.writeBytes(bytes) } != nil
+    }
+
+    /// Java `pickupStoreTimestamp`: STORETIMESTAMP of the entry at `offset`, -1 if it cannot be read.
+    func pickupStoreTimestamp(offset: Int64, size: Int) -> Int64 {
+        guard offset >= self.minOffset else { return -1 }
+        return self.withBytes(at: offset, size: size) { bytes -> Int64 in
+            guard bytes.count >= Self.sysFlagPosition + 4 else { return -1 }
+            let sysFlag = Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: Self.sysFlagPosition, as: Int32.self))
+            let position = Self.storeTimestampPosition(sysFlag: MessageSysFlag(rawValue: sysFlag))
+            guard bytes.count >= position + 8 else { return -1 }
+            return Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int64.self))
+        } ?? -1
+    }
+
+    /// Position of STORETIMESTAMP in an entry: after BORNHOST, whose size depends on the IPv6 bit.
+    static func storeTimestampPosition(sysFlag: MessageSysFlag) -> Int {
+        Self.sysFlagPosition + 4 + 8 + (sysFlag.contains(.bornHostV6) ? 20 : 8)
+    }
+
+    // MARK: Appending
+
+    /// Result of copying encoded entries into the log.
+    struct Placement {
+        var wroteOffset: Int64
+        var queueOffset: Int64
+        var storeTimestamp: Int64
+    }
+
+    /// Appends encoded entries (one message, or a batch's entries back to back) under the lock: rolls to the next
+    /// file with a BLANK filler when they do not fit with 8 bytes to spare, copies them, patches each entry's
+    /// QUEUEOFFSET (consecutive from the queue's next offset, or 0 when `consumesQueueOffset` is false),
+    /// PHYSICALOFFSET and STORETIMESTAMP, publishes them and advances the queue's next offset.
+    func append(
+        encoded: ByteBuffer, entryLengths: [Int32]?, key: TopicQueueKey, consumesQueueOffset: Bool,
+        storeTimestampPosition: Int
+    ) throws(StoreError) -> Placement {
+        let result = encoded.withUnsafeReadableBytes { bytes in
+            self.state.withLock { state -> Result<Placement, StoreError> in
+                do throws(StoreError) {
+                    return .success(try self.appendLocked(
+                        bytes, state: &state, entryLengths: entryLengths, key: key,
+                        consumesQueueOffset: consumesQueueOffset, storeTimestampPosition: storeTimestampPosition))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// The part of ``append(encoded:entryLengths:key:consumesQueueOffset:storeTimestampPosition:)`` under the lock.
+    private func appendLocked(
+        _ bytes: UnsafeRawBufferPointer, state: inout AppendState, entryLengths: [Int32]?, key: TopicQueueKey,
+        consumesQueueOffset: Bool, storeTimestampPosition: Int
+    ) throws(StoreError) -> Placement {
+        let total = bytes.count
+        var file = try self.currentFile(&state)
+        var position = file.readPosition
+        if total + Self.endFileMinBlankLength > self.mappedFileSize - position {
+            // Java writes only TOTALSIZE and the BLANK magic; the rest of the file stays zero.
+            file.storeInt32(Self.blankMagicCode, at: position + 4)
+            file.storeInt32(Int32(self.mappedFileSize - position), at: position)
+            file.publish(wrotePosition: self.mappedFileSize)
+            file = try self.rollFile(&state, after: file)
+            position = 0
+        }
+        let storeTimestamp = SystemClock.currentTimeMillis()
+        let wroteOffset = file.fileFromOffset + Int64(position)
+        let queueOffset = consumesQueueOffset ? state.topicQueueTable[key, default: 0] : 0
+        // TOTALSIZE of the first entry goes in last: a process killed during the copy leaves a zero size, which
+        // recovery reads as the end of the log, whatever order the copy wrote the other bytes in.
+        file.write(UnsafeRawBufferPointer(rebasing: bytes[4...]), at: position + 4)
+        if let entryLengths {
+            var entryPosition = position
+            for (index, length) in entryLengths.enumerated() {
+                file.storeInt64(queueOffset + Int64(index), at: entryPosition + Self.queueOffsetPosition)
+                file.storeInt64(file.fileFromOffset + Int64(entryPosition), at: entryPosition + Self.physicalOffsetPosition)
+                file.storeInt64(storeTimestamp, at: entryPosition + storeTimestampPosition)
+                entryPosition += Int(length)
+            }
+        } else {
+            file.storeInt64(queueOffset, at: position + Self.queueOffsetPosition)
+            file.storeInt64(wroteOffset, at: position + Self.physicalOffsetPosition)
+            file.storeInt64(storeTimestamp, at: position + storeTimestampPosition)
+        }
+        atomicMemoryFence(ordering: .releasing)
+        file.write(UnsafeRawBufferPointer(rebasing: bytes[0..<4]), at: position)
+        file.publish(wrotePosition: position + total)
+        if consumesQueueOffset {
+            state.topicQueueTable[key] = queueOffset + Int64(entryLengths?.count ?? 1)
+        }
+        state.lastEntryEnd = wroteOffset + Int64(total)
+        state.lastStoreTimestamp = storeTimestamp
+        return Placement(wroteOffset: wroteOffset, queueOffset: queueOffset, storeTimestamp: storeTimestamp)
+    }
+
+    private func currentFile(_ state: inout AppendState) throws(StoreError) -> MappedFile {
+        if let current = state.current, !current.isFull {
+            return current
+        }
+        if let current = state.current {
+            return try self.rollFile(&state, after: current)
+        }
+        if let last = self.queue.lastMappedFile {
+            state.current = last
+            return last.isFull ? try self.rollFile(&state, after: last) : last
+        }
+        let file = try self.allocator.obtain(offset: 0)
+        self.queue.append(file)
+        state.current = file
+        return file
+    }
+
+    private func rollFile(_ state: inout AppendState, after file: MappedFile) throws(StoreError) -> MappedFile {
+        let next = try self.allocator.obtain(offset: file.fileFromOffset + Int64(self.mappedFileSize))
+        self.queue.append(next)
+        state.current = next
+        return next
+    }
+}

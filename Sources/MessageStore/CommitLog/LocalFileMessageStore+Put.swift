@@ -1,0 +1,85 @@
+import NIOCore
+
+extension LocalFileMessageStore {
+    /// Stores one message (Java `asyncPutMessage`). `completion` runs on the calling thread once the bytes are in
+    /// the page cache, or — under SYNC_FLUSH for a `WAIT=true` message — on the group-commit thread once they
+    /// are synced (FLUSH_DISK_TIMEOUT after `syncFlushTimeout`).
+    public func putMessage(_ message: BrokerInnerMessage, completion: @escaping @Sendable (PutMessageResult) -> Void) {
+        self.put(waitForFlush: message.waitStoreMessageOK, completion: completion) { self.commitLog.encode(message) }
+    }
+
+    /// Stores one message and completes `promise` as ``putMessage(_:completion:)`` does.
+    public func putMessage(_ message: BrokerInnerMessage, promise: EventLoopPromise<PutMessageResult>) {
+        self.putMessage(message) { promise.succeed($0) }
+    }
+
+    /// Stores one message; returns when it is acknowledged (see ``putMessage(_:completion:)``).
+    public func putMessage(_ message: BrokerInnerMessage) async -> PutMessageResult {
+        await withCheckedContinuation { continuation in
+            self.putMessage(message) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Stores a batch (Java `asyncPutMessages`): its entries get consecutive queue offsets in one append.
+    public func putMessages(_ batch: BrokerInnerBatch, completion: @escaping @Sendable (PutMessageResult) -> Void) {
+        self.put(waitForFlush: batch.waitStoreMessageOK, completion: completion) { self.commitLog.encode(batch) }
+    }
+
+    /// Stores a batch and completes `promise`.
+    public func putMessages(_ batch: BrokerInnerBatch, promise: EventLoopPromise<PutMessageResult>) {
+        self.putMessages(batch) { promise.succeed($0) }
+    }
+
+    /// Stores a batch; returns when it is acknowledged.
+    public func putMessages(_ batch: BrokerInnerBatch) async -> PutMessageResult {
+        await withCheckedContinuation { continuation in
+            self.putMessages(batch) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Java `checkStoreStatus`: refuse puts when not running, on a slave, or while dispatch is failing.
+    private var storeStatus: PutMessageStatus {
+        if !self.isRunning || self.config.brokerRole == .slave || self.reput.isFailing {
+            return .serviceNotAvailable
+        }
+        return .putOK
+    }
+
+    private func put(
+        waitForFlush: Bool, completion: @escaping @Sendable (PutMessageResult) -> Void,
+        encode: () -> Result<EncodedEntries, PutMessageFailure>
+    ) {
+        let status = self.storeStatus
+        guard status == .putOK else {
+            completion(PutMessageResult(status: status))
+            return
+        }
+        let entries: EncodedEntries
+        switch encode() {
+        case .success(let encoded): entries = encoded
+        case .failure(let failure):
+            completion(PutMessageResult(status: failure.status))
+            return
+        }
+        let result = self.commitLog.append(entries)
+        guard result.status == .putOK, let append = result.appendResult else {
+            completion(result)
+            return
+        }
+        guard let groupCommit = self.groupCommit else {
+            // The dispatcher polls every millisecond (as Java's does); waking it per put would cost a syscall.
+            completion(result)
+            return
+        }
+        guard waitForFlush else {
+            groupCommit.wakeup()
+            completion(result)
+            return
+        }
+        groupCommit.submit(GroupCommitRequest(nextOffset: append.nextOffset, timeoutMillis: self.config.syncFlushTimeout) { status in
+            var result = result
+            if status != .putOK { result.status = status }
+            completion(result)
+        })
+    }
+}

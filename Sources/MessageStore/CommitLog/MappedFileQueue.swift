@@ -1,0 +1,185 @@
+import Synchronization
+
+/// The files of one queue, in offset order (Java `MappedFileQueue`): the commit log's segments, or one consume
+/// queue's files. Each file is named by the 20-digit offset of its first byte and holds `mappedFileSize` bytes.
+///
+/// The file list is under a mutex held only to copy or change the array; mapping, syncing and deleting happen
+/// outside it.
+final class MappedFileQueue: Sendable {
+    let directory: String
+    let mappedFileSize: Int
+    private let files = LockedValue<[MappedFile]>([])
+    /// Offset below which the queue is on disk (Java `flushedWhere`).
+    private let flushedWhereValue = Atomic<Int64>(0)
+
+    init(directory: String, mappedFileSize: Int) {
+        self.directory = directory
+        self.mappedFileSize = mappedFileSize
+    }
+
+    /// Maps every file of the directory (Java `MappedFileQueue.load`). A file of another size is an error, as in
+    /// Java, except an empty last file, which a crash during file creation leaves behind and which is removed.
+    /// Names that are not offsets are skipped.
+    func load() throws(StoreError) {
+        let names = try FileSystem.contents(of: self.directory)
+        var loaded: [MappedFile] = []
+        for (index, name) in names.enumerated() {
+            guard name.utf8.count == 20, name.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let offset = Int64(name) else {
+                continue
+            }
+            let path = FileSystem.join(self.directory, name)
+            if index == names.count - 1, try FileSystem.fileSize(path) == 0 {
+                try FileSystem.removeFile(path)
+                continue
+            }
+            loaded.append(try MappedFile.load(path: path, fileName: name, fileFromOffset: offset, fileSize: self.mappedFileSize))
+        }
+        self.files.withLock { $0 = loaded }
+    }
+
+    /// A copy of the file list.
+    var mappedFiles: [MappedFile] {
+        self.files.withLock { $0 }
+    }
+
+    var isEmpty: Bool {
+        self.files.withLock { $0.isEmpty }
+    }
+
+    var firstMappedFile: MappedFile? {
+        self.files.withLock { $0.first }
+    }
+
+    var lastMappedFile: MappedFile? {
+        self.files.withLock { $0.last }
+    }
+
+    /// Offset of the first byte still held (Java `getMinOffset`), -1 when empty.
+    var minOffset: Int64 {
+        self.firstMappedFile?.fileFromOffset ?? -1
+    }
+
+    /// Offset after the last published byte (Java `getMaxOffset`), 0 when empty.
+    var maxOffset: Int64 {
+        guard let last = self.lastMappedFile else { return 0 }
+        return last.fileFromOffset + Int64(last.readPosition)
+    }
+
+    var flushedWhere: Int64 {
+        get { self.flushedWhereValue.load(ordering: .acquiring) }
+        set { self.flushedWhereValue.store(newValue, ordering: .releasing) }
+    }
+
+    /// The file holding `offset` (Java `findMappedFileByOffset`); with `returnFirstOnNotFound`, the first file
+    /// when none does.
+    func findMappedFile(byOffset offset: Int64, returnFirstOnNotFound: Bool = false) -> MappedFile? {
+        self.files.withLock { files -> MappedFile? in
+            guard let first = files.first else { return nil }
+            let size = Int64(self.mappedFileSize)
+            if offset >= first.fileFromOffset {
+                let index = Int(offset / size - first.fileFromOffset / size)
+                if index < files.count {
+                    let candidate = files[index]
+                    if offset >= candidate.fileFromOffset && offset < candidate.fileFromOffset + size {
+                        return candidate
+                    }
+                }
+                // Files missing in the middle: search.
+                if let match = files.first(where: { offset >= $0.fileFromOffset && offset < $0.fileFromOffset + size }) {
+                    return match
+                }
+            }
+            return returnFirstOnNotFound ? first : nil
+        }
+    }
+
+    /// Creates the file starting at `offset`, without adding it.
+    func makeMappedFile(offset: Int64, firstCreateInQueue: Bool = false) throws(StoreError) -> MappedFile {
+        let name = FileSystem.offsetFileName(offset)
+        return try MappedFile.create(
+            path: FileSystem.join(self.directory, name), fileName: name, fileFromOffset: offset,
+            fileSize: self.mappedFileSize, firstCreateInQueue: firstCreateInQueue)
+    }
+
+    /// Appends a file made by ``makeMappedFile(offset:firstCreateInQueue:)``; it must follow the last one.
+    func append(_ file: MappedFile) {
+        self.files.withLock { files in
+            precondition(files.last.map { $0.fileFromOffset + Int64(self.mappedFileSize) == file.fileFromOffset } ?? true,
+                "\(file.path) does not follow the last file")
+            files.append(file)
+        }
+    }
+
+    /// The last file, creating the next one when the queue is empty (at the file boundary at or below
+    /// `startOffset`) or the last file is full (Java `getLastMappedFile(startOffset, true)`).
+    func lastMappedFile(startOffset: Int64) throws(StoreError) -> MappedFile {
+        let size = Int64(self.mappedFileSize)
+        let (last, nextOffset) = self.files.withLock { files -> (MappedFile?, Int64) in
+            guard let last = files.last else { return (nil, startOffset - startOffset % size) }
+            return (last, last.fileFromOffset + size)
+        }
+        if let last, !last.isFull { return last }
+        let file = try self.makeMappedFile(offset: nextOffset, firstCreateInQueue: last == nil)
+        self.append(file)
+        return file
+    }
+
+    /// Cuts the queue at `offset` (Java `truncateDirtyFiles`): the file holding it keeps its bytes below; later
+    /// files are deleted.
+    func truncateDirtyFiles(_ offset: Int64) {
+        let removed = self.files.withLock { files -> [MappedFile] in
+            var removed: [MappedFile] = []
+            files.removeAll { file in
+                let tail = file.fileFromOffset + Int64(self.mappedFileSize)
+                guard tail > offset else { return false }
+                if offset >= file.fileFromOffset {
+                    file.setPositions(Int(offset - file.fileFromOffset))
+                    return false
+                }
+                removed.append(file)
+                return true
+            }
+            return removed
+        }
+        for file in removed { file.destroy() }
+        if self.flushedWhere > offset { self.flushedWhere = offset }
+    }
+
+    /// Deletes the last file (consume-queue truncation).
+    func deleteLastMappedFile() {
+        let file = self.files.withLock { files in files.popLast() }
+        file?.destroy()
+    }
+
+    /// Deletes the first file (retention, and tests that need a file that is gone).
+    func deleteFirstMappedFile() {
+        let file = self.files.withLock { files in files.isEmpty ? nil : files.removeFirst() }
+        file?.destroy()
+    }
+
+    /// Deletes every file.
+    func destroyAll() {
+        let all = self.files.withLock { files -> [MappedFile] in
+            defer { files.removeAll() }
+            return files
+        }
+        for file in all { file.destroy() }
+        self.flushedWhere = 0
+    }
+
+    /// Syncs published bytes from ``flushedWhere`` on, file by file (Java `MappedFileQueue.flush`, which does
+    /// one file per call). `leastPages` applies to the file being written. Returns whether anything was synced.
+    @discardableResult
+    func flush(leastPages: Int) throws(StoreError) -> Bool {
+        let start = self.flushedWhere
+        var where_ = start
+        while let file = self.findMappedFile(byOffset: where_, returnFirstOnNotFound: where_ == 0) {
+            let position = try file.flush(leastPages: leastPages)
+            where_ = file.fileFromOffset + Int64(position)
+            // A full file that is on disk: go on with the next one.
+            guard position == file.fileSize else { break }
+        }
+        self.flushedWhere = where_
+        return where_ != start
+    }
+}

@@ -1,0 +1,152 @@
+import RocketMQModel
+
+/// What the dispatcher needs of one commit-log entry (Java `DispatchRequest`).
+struct DispatchRequest: Sendable, Hashable {
+    var topic: String
+    var queueId: Int32
+    var commitLogOffset: Int64
+    var msgSize: Int32
+    /// The consume-queue tag field: hash of `TAGS`, or the delivery time in `SCHEDULE_TOPIC_XXXX` (§4.7).
+    var tagsCode: Int64
+    var storeTimestamp: Int64
+    var consumeQueueOffset: Int64
+    /// `KEYS`, space-separated.
+    var keys: String?
+    /// `UNIQ_KEY`.
+    var uniqueKey: String?
+    var sysFlag: MessageSysFlag
+    var preparedTransactionOffset: Int64
+}
+
+/// Result of checking the bytes at a commit-log position (Java `checkMessageAndReturnSize`).
+enum EntryCheck: Sendable {
+    /// A complete entry.
+    case message(DispatchRequest)
+    /// The end-of-file filler (Java: size 0, success).
+    case blank
+    /// Not an entry: bad magic, cut short, CRC or position mismatch (Java: size -1, failure).
+    case invalid
+    /// An entry whose fields do not add up to its TOTALSIZE (Java: size TOTALSIZE, failure).
+    case sizeMismatch(Int32)
+}
+
+/// The names the dispatcher reads from a properties string, scanned without building a map.
+private enum ScannedProperty {
+    static let tags = Array(MessageConst.tags.utf8)
+    static let keys = Array(MessageConst.keys.utf8)
+    static let uniqueKey = Array(MessageConst.uniqueClientMessageIdKeyIndex.utf8)
+    static let delay = Array(MessageConst.delayTimeLevel.utf8)
+}
+
+extension CommitLog {
+    /// Checks and parses the entry at the start of `bytes` (Java `checkMessageAndReturnSize`), where `bytes` runs
+    /// to the end of what may be read and `physicalOffset` is the entry's position in the log.
+    ///
+    /// Beyond Java's checks (magic, body CRC when `checkCRC`, fields adding up to TOTALSIZE), every length is kept
+    /// inside the entry, the topic must be non-empty without zero bytes or slashes, and, when `checkPhysicalOffset`,
+    /// PHYSICALOFFSET must equal the position, so that stale or torn bytes are not taken for an entry. A `DELAY`
+    /// that is not a number does not invalidate the entry.
+    func checkEntry(
+        _ bytes: UnsafeRawBufferPointer, physicalOffset: Int64, checkCRC: Bool, checkPhysicalOffset: Bool
+    ) -> EntryCheck {
+        guard bytes.count >= 8 else { return .invalid }
+        func int32(_ position: Int) -> Int32 { Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int32.self)) }
+        func int64(_ position: Int) -> Int64 { Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int64.self)) }
+        let totalSize = int32(0)
+        let magic = int32(4)
+        if magic == Self.blankMagicCode { return .blank }
+        guard magic == Self.messageMagicCode, totalSize >= Int32(StoredMessage.minimumLength),
+            Int(totalSize) <= bytes.count
+        else { return .invalid }
+        let total = Int(totalSize)
+        let bodyCRC = int32(8)
+        let queueId = int32(12)
+        let queueOffset = int64(20)
+        let physicalOffsetField = int64(28)
+        let sysFlag = MessageSysFlag(rawValue: int32(36))
+        if checkPhysicalOffset && physicalOffsetField != physicalOffset { return .invalid }
+        var position = 48 + (sysFlag.contains(.bornHostV6) ? 20 : 8)
+        let storeTimestamp = int64(position)
+        position += 8 + (sysFlag.contains(.storeHostV6) ? 20 : 8)
+        position += 4  // RECONSUMETIMES
+        guard position + 8 + 4 <= total else { return .invalid }
+        let preparedTransactionOffset = int64(position)
+        position += 8
+        let bodyLength = Int(int32(position))
+        position += 4
+        guard bodyLength >= 0, position + bodyLength + 1 <= total else { return .invalid }
+        if checkCRC && bodyLength > 0 {
+            let crc = CRC32.masked(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + bodyLength)]))
+            if crc != bodyCRC { return .invalid }
+        }
+        position += bodyLength
+        let topicLength = Int(Int8(bitPattern: bytes[position]))
+        position += 1
+        guard topicLength > 0, position + topicLength + 2 <= total else { return .invalid }
+        let topicBytes = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + topicLength)])
+        // A topic names a directory: a zero byte or a slash can only be damage (Java validates topic names).
+        guard !topicBytes.contains(where: { $0 == 0 || $0 == UInt8(ascii: "/") }) else { return .invalid }
+        let topic = String(decoding: topicBytes, as: UTF8.self)
+        position += topicLength
+        let propertiesLength = Int(Int16(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int16.self)))
+        position += 2
+        guard propertiesLength >= 0, position + propertiesLength <= total else { return .invalid }
+        let expected = StoredMessage.encodedLength(
+            bodyLength: bodyLength, topicLength: topicLength, propertiesLength: propertiesLength,
+            bornHostV6: sysFlag.contains(.bornHostV6), storeHostV6: sysFlag.contains(.storeHostV6))
+        guard expected == total else { return .sizeMismatch(totalSize) }
+
+        var tags: String? = nil
+        var keys: String? = nil
+        var uniqueKey: String? = nil
+        var delay: String? = nil
+        if propertiesLength > 0 {
+            Self.scanProperties(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + propertiesLength)])) { name, value in
+                if name.elementsEqual(ScannedProperty.tags) {
+                    tags = String(decoding: value, as: UTF8.self)
+                } else if name.elementsEqual(ScannedProperty.keys) {
+                    keys = String(decoding: value, as: UTF8.self)
+                } else if name.elementsEqual(ScannedProperty.uniqueKey) {
+                    uniqueKey = String(decoding: value, as: UTF8.self)
+                } else if name.elementsEqual(ScannedProperty.delay) {
+                    delay = String(decoding: value, as: UTF8.self)
+                }
+            }
+        }
+        var tagsCode = TagsCode.tagsCode(tags: tags)
+        if topic == TopicValidator.scheduleTopic, let delay, var level = Int32(delay) {
+            level = min(level, self.maxDelayLevel)
+            if level > 0 {
+                tagsCode = storeTimestamp + (self.delayLevelTable[level] ?? 1000)
+            }
+        }
+        return .message(DispatchRequest(
+            topic: topic, queueId: queueId, commitLogOffset: physicalOffset, msgSize: totalSize, tagsCode: tagsCode,
+            storeTimestamp: storeTimestamp, consumeQueueOffset: queueOffset, keys: keys, uniqueKey: uniqueKey,
+            sysFlag: sysFlag, preparedTransactionOffset: preparedTransactionOffset))
+    }
+
+    /// Calls `body` for each `name 0x01 value` pair the way Java's `string2messageProperties` keeps them: pieces
+    /// split on 0x02, at least 3 bytes, split at the first 0x01, name and value non-empty. A later pair with the
+    /// same name wins, as in Java's map.
+    static func scanProperties(
+        _ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
+    ) {
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            var pieceEnd = index
+            while pieceEnd < count && bytes[pieceEnd] != MessageProperties.propertySeparator { pieceEnd += 1 }
+            if pieceEnd - index >= 3 {
+                var separator = index
+                while separator < pieceEnd && bytes[separator] != MessageProperties.nameValueSeparator { separator += 1 }
+                if separator > index && separator < pieceEnd - 1 {
+                    body(
+                        UnsafeRawBufferPointer(rebasing: bytes[index..<separator]),
+                        UnsafeRawBufferPointer(rebasing: bytes[(separator + 1)..<pieceEnd]))
+                }
+            }
+            index = pieceEnd + 1
+        }
+    }
+}

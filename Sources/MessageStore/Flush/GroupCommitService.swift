@@ -1,0 +1,164 @@
+import RocketMQModel
+import Logging
+import Synchronization
+
+/// A SYNC_FLUSH append waiting for its bytes to be on disk (Java `GroupCommitRequest`). Completed exactly once,
+/// by the group-commit thread after the sync or by the watcher at the deadline.
+final class GroupCommitRequest: Sendable {
+    /// Commit-log offset the sync must reach: the end of the append.
+    let nextOffset: Int64
+    /// Monotonic deadline (ns).
+    let deadline: UInt64
+    private let completion: @Sendable (PutMessageStatus) -> Void
+    private let done = Atomic<Bool>(false)
+
+    init(nextOffset: Int64, timeoutMillis: Int, completion: @escaping @Sendable (PutMessageStatus) -> Void) {
+        self.nextOffset = nextOffset
+        self.deadline = SystemClock.monotonicNanos() + UInt64(max(0, timeoutMillis)) * 1_000_000
+        self.completion = completion
+    }
+
+    var isDone: Bool { self.done.load(ordering: .acquiring) }
+
+    /// Completes the request unless it was completed already.
+    func complete(_ status: PutMessageStatus) {
+        guard self.done.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return
+        }
+        self.completion(status)
+    }
+}
+
+/// SYNC_FLUSH group commit (Java `GroupCommitService` and `FlushDiskWatcher`): appends queue a request; the
+/// commit thread takes every queued request at once, syncs the commit log once, and completes all whose offset
+/// the sync reached — many appends share one `msync`. A watcher thread answers FLUSH_DISK_TIMEOUT to requests
+/// still waiting at their deadline (`syncFlushTimeout`), even while a sync hangs.
+final class GroupCommitService: Sendable {
+    private struct State {
+        var requests: [GroupCommitRequest] = []
+        /// Every request not known to be done, in submission (= deadline) order, for the watcher.
+        var watched: [GroupCommitRequest] = []
+        var watchedHead = 0
+        /// Set by ``shutdown()``: later requests are answered at once.
+        var stopped = false
+    }
+
+    private let state = LockedValue(State())
+    private let commitThread = ServiceThread(name: "GroupCommit")
+    private let watcherThread = ServiceThread(name: "FlushDiskWatch")
+    /// Syncs the commit log and returns the offset now on disk.
+    private let flush: @Sendable () -> Int64
+    private let logger: Logger
+    /// Number of syncs done for requests (observability, and tests of the grouping).
+    private let syncCount = Atomic<Int>(0)
+
+    init(logger: Logger, flush: @escaping @Sendable () -> Int64) {
+        self.flush = flush
+        self.logger = logger
+    }
+
+    var syncs: Int { self.syncCount.load(ordering: .relaxed) }
+
+    func start() {
+        self.commitThread.start { [self] service in
+            while !service.isStopped {
+                service.waitForRunning(milliseconds: 10)
+                self.doCommit()
+            }
+            // Serve what arrived before the stop.
+            self.doCommit()
+        }
+        self.watcherThread.start { [self] service in
+            while !service.isStopped {
+                service.waitForRunning(milliseconds: self.expireDue())
+            }
+        }
+    }
+
+    func shutdown() {
+        self.commitThread.shutdown()
+        self.watcherThread.shutdown()
+        // Anything still waiting could not be synced.
+        let left = self.state.withLock { state -> [GroupCommitRequest] in
+            defer {
+                state = State()
+                state.stopped = true
+            }
+            return state.requests + state.watched[state.watchedHead...]
+        }
+        for request in left { request.complete(.flushDiskTimeout) }
+    }
+
+    /// Queues a request and wakes the commit thread; after ``shutdown()`` the request is answered
+    /// FLUSH_DISK_TIMEOUT at once.
+    func submit(_ request: GroupCommitRequest) {
+        let accepted = self.state.withLock { state -> Bool in
+            guard !state.stopped else { return false }
+            state.requests.append(request)
+            state.watched.append(request)
+            return true
+        }
+        guard accepted else {
+            request.complete(.flushDiskTimeout)
+            return
+        }
+        self.commitThread.wakeup()
+    }
+
+    /// Wakes the commit thread for an append that does not wait (it still gets synced soon).
+    func wakeup() {
+        self.commitThread.wakeup()
+    }
+
+    private func doCommit() {
+        let requests = self.state.withLock { state -> [GroupCommitRequest] in
+            defer { state.requests.removeAll(keepingCapacity: true) }
+            return state.requests
+        }
+        // Java syncs even without requests, for appends that did not wait.
+        var flushed = self.flush()
+        guard !requests.isEmpty else { return }
+        self.syncCount.add(1, ordering: .relaxed)
+        let target = requests.map(\.nextOffset).max() ?? 0
+        if flushed < target {
+            // The appends may have rolled into the next file during the sync: one more (Java tries twice).
+            flushed = self.flush()
+        }
+        for request in requests {
+            request.complete(flushed >= request.nextOffset ? .putOK : .flushDiskTimeout)
+        }
+    }
+
+    /// Times out due requests; returns the milliseconds until the next deadline (capped).
+    private func expireDue() -> Int {
+        let now = SystemClock.monotonicNanos()
+        var expired: [GroupCommitRequest] = []
+        let wait = self.state.withLock { state -> Int in
+            while state.watchedHead < state.watched.count {
+                let request = state.watched[state.watchedHead]
+                if request.isDone {
+                    state.watchedHead += 1
+                } else if request.deadline <= now {
+                    expired.append(request)
+                    state.watchedHead += 1
+                } else {
+                    break
+                }
+            }
+            if state.watchedHead > 1024 && state.watchedHead * 2 > state.watched.count {
+                state.watched.removeFirst(state.watchedHead)
+                state.watchedHead = 0
+            }
+            guard state.watchedHead < state.watched.count else { return 100 }
+            let nanos = state.watched[state.watchedHead].deadline - now
+            return max(1, min(100, Int(nanos / 1_000_000) + 1))
+        }
+        for request in expired {
+            request.complete(.flushDiskTimeout)
+        }
+        if !expired.isEmpty {
+            self.logger.warning("SYNC_FLUSH appends timed out waiting for the disk", metadata: ["count": "\(expired.count)"])
+        }
+        return wait
+    }
+}
