@@ -5,8 +5,7 @@ import RocketMQModel
 /// `subscriptionGroup.json`, auto-creation when a heartbeat, pull or send-back names a new group.
 public struct SubscriptionGroupTable: Sendable, Equatable {
     public private(set) var dataVersion: DataVersion
-    private var order: [String] = []
-    private var groups: [String: SubscriptionGroupConfig] = [:]
+    private var groups = NamedTable<SubscriptionGroupConfig>()
 
     public init(now: Int64) {
         dataVersion = DataVersion(timestamp: now, counter: 0)
@@ -18,7 +17,7 @@ public struct SubscriptionGroupTable: Sendable, Equatable {
     }
 
     public subscript(group: String) -> SubscriptionGroupConfig? { groups[group] }
-    public var groupNames: [String] { order }
+    public var groupNames: [String] { groups.names }
 
     /// Java `findSubscriptionGroupConfig`: an unknown group is created with defaults when
     /// auto-creation is on or it is a system group (`CID_RMQ_SYS_…`). Returns nil otherwise.
@@ -40,8 +39,7 @@ public struct SubscriptionGroupTable: Sendable, Equatable {
     /// DELETE_SUBSCRIPTIONGROUP.
     @discardableResult
     public mutating func delete(_ group: String, now: Int64) -> SubscriptionGroupConfig? {
-        guard let removed = groups.removeValue(forKey: group) else { return nil }
-        order.removeAll { $0 == group }
+        guard let removed = groups.remove(group) else { return nil }
         dataVersion.next(now: now)
         return removed
     }
@@ -52,10 +50,10 @@ public struct SubscriptionGroupTable: Sendable, Equatable {
     }
 
     public var wrapper: SubscriptionGroupWrapper {
-        SubscriptionGroupWrapper(subscriptionGroupTable: order.compactMap { groups[$0] }, dataVersion: dataVersion)
+        SubscriptionGroupWrapper(subscriptionGroupTable: groups.all, dataVersion: dataVersion)
     }
 
     private mutating func put(_ config: SubscriptionGroupConfig) {
-        if groups.updateValue(config, forKey: config.groupName) == nil { order.append(config.groupName) }
+        groups.put(config, name: config.groupName)
     }
 }

@@ -6,8 +6,7 @@ import RocketMQModel
 /// change bumps the data version the name servers compare (§3.2.1).
 public struct TopicConfigTable: Sendable, Equatable {
     public private(set) var dataVersion: DataVersion
-    private var order: [String] = []
-    private var configs: [String: TopicConfig] = [:]
+    private var configs = NamedTable<TopicConfig>()
 
     /// The system topics of §4.11, in the order Java creates them.
     public init(brokerConfig: BrokerConfig, now: Int64) {
@@ -32,8 +31,8 @@ public struct TopicConfigTable: Sendable, Equatable {
         put(TopicConfig(topicName: brokerConfig.brokerClusterName + "_REPLY_TOPIC", readQueueNums: 1, writeQueueNums: 1))
     }
 
-    public var topicNames: [String] { order }
-    public var count: Int { order.count }
+    public var topicNames: [String] { configs.names }
+    public var count: Int { configs.names.count }
 
     public subscript(topic: String) -> TopicConfig? { configs[topic] }
 
@@ -45,7 +44,7 @@ public struct TopicConfigTable: Sendable, Equatable {
 
     /// What `topics.json`, GET_ALL_TOPIC_CONFIG and REGISTER_BROKER carry.
     public var wrapper: TopicConfigSerializeWrapper {
-        TopicConfigSerializeWrapper(topicConfigTable: order.compactMap { configs[$0] }, dataVersion: dataVersion)
+        TopicConfigSerializeWrapper(topicConfigTable: configs.all, dataVersion: dataVersion)
     }
 
     /// Java `createTopicInSendMessageMethod`: a new topic copied from `defaultTopic` (normally TBW102)
@@ -91,13 +90,12 @@ public struct TopicConfigTable: Sendable, Equatable {
     /// DELETE_TOPIC_IN_BROKER.
     @discardableResult
     public mutating func delete(_ topic: String, now: Int64) -> TopicConfig? {
-        guard let removed = configs.removeValue(forKey: topic) else { return nil }
-        order.removeAll { $0 == topic }
+        guard let removed = configs.remove(topic) else { return nil }
         dataVersion.next(now: now)
         return removed
     }
 
     private mutating func put(_ config: TopicConfig) {
-        if configs.updateValue(config, forKey: config.topicName) == nil { order.append(config.topicName) }
+        configs.put(config, name: config.topicName)
     }
 }
