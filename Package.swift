@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "Broker",
             dependencies: [
-                "RemotingNIO", "RemotingCodec", "RocketMQModel",
+                "MessageStore", "RemotingNIO", "RemotingCodec", "RocketMQModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,7 +134,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BrokerTests",
-            dependencies: ["Broker", "RemotingCodec", "RocketMQModel", "FixtureSupport"],
+            dependencies: [
+                "Broker", "MessageStore", "RemotingCodec", "RemotingNIO", "RocketMQModel", "FixtureSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

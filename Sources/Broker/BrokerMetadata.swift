@@ -57,6 +57,22 @@ public final class BrokerMetadata: Sendable {
         return config
     }
 
+    /// Java `createTopicInSendMessageMethod` (auto-creation from `defaultTopic`), reporting a creation.
+    public func createTopicForSend(
+        _ topic: String, defaultTopic: String, clientDefaultTopicQueueNums: Int32, topicSysFlag: Int32
+    ) -> TopicConfig? {
+        let now = clock()
+        let autoCreate = config.autoCreateTopicEnable
+        let (created, wrapper): (TopicConfig?, TopicConfigSerializeWrapper?) = state.withLockedValue { state in
+            let (config, created) = state.topics.createForSend(
+                topic: topic, defaultTopic: defaultTopic, clientDefaultTopicQueueNums: clientDefaultTopicQueueNums,
+                topicSysFlag: topicSysFlag, autoCreateTopicEnable: autoCreate, now: now)
+            return (config, created ? state.topics.wrapper : nil)
+        }
+        if let wrapper { hooks.topicsChanged(wrapper) }
+        return created
+    }
+
     /// Java `createTopicInSendMessageBackMethod`, reporting a creation.
     @discardableResult
     public func createTopicIfAbsent(_ topic: String, queueNums: Int32, perm: Int32, topicSysFlag: Int32 = 0) -> TopicConfig {

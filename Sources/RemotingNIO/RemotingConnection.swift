@@ -49,6 +49,9 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
 
     public var isActive: Bool { channel.isActive }
 
+    /// The loop this connection runs on: futures a processor returns complete best here.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
     public var description: String { "connection#\(id)(\(remoteAddressText))" }
 
     public static func == (lhs: RemotingConnection, rhs: RemotingConnection) -> Bool { lhs.id == rhs.id }

@@ -1,0 +1,212 @@
+import Logging
+import MessageStore
+import NIOCore
+import RemotingCodec
+import RemotingNIO
+import RocketMQModel
+
+/// SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE (Java `SendMessageProcessor`): checks the
+/// request as Java's `msgCheck` does, auto-creates the topic, redirects exhausted retries to the
+/// dead-letter topic, stores through the message store and maps its status to a response (§3.3.1).
+public final class SendMessageProcessor: RequestProcessor {
+    public static let codes: [RequestCode] = [.sendMessage, .sendMessageV2, .sendBatchMessage]
+
+    private let metadata: BrokerMetadata
+    private let store: LocalFileMessageStore
+    private let storeHost: MessageHost
+    private let logger: Logger
+
+    public init(metadata: BrokerMetadata, store: LocalFileMessageStore, logger: Logger = Logger(label: "rocketmq.broker")) {
+        self.metadata = metadata
+        self.store = store
+        self.storeHost = MessageHost(parsing: "\(metadata.config.brokerIP1):\(metadata.config.listenPort)")
+            ?? MessageHost(ipv4: 127, 0, 0, 1, port: Int32(metadata.config.listenPort))
+        self.logger = logger
+    }
+
+    public func process(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
+        var header = try SendMessageRequestHeader(command: request)
+        let config = metadata.config
+        if config.startAcceptSendRequestTimeStamp > metadata.clock() {
+            return .response(request.makeResponse(
+                code: .systemError, remark: "broker unable to service, until \(config.startAcceptSendRequestTimeStamp)"))
+        }
+        let topicConfig: TopicConfig
+        switch check(&header, request: request, context: context) {
+        case .failure(let error): return .response(error.response)
+        case .success(let checked): topicConfig = checked
+        }
+        let bornHost = context.remoteAddress.flatMap(MessageHost.init(peer:))?.normalized
+            ?? MessageHost(ipv4: 0, 0, 0, 0, port: 0)
+        var sysFlag = MessageSysFlag(rawValue: header.sysFlag)
+        if topicConfig.topicFilterType == .multiTag { sysFlag.insert(.multiTags) }
+        let promise = context.connection.eventLoop.makePromise(of: PutMessageResult.self)
+        if header.batch {
+            guard let body = request.body else { return .response(request.makeResponse(code: .messageIllegal, remark: "the batch body is empty")) }
+            guard header.topic.utf8.count <= TopicValidator.topicMaxLength else {
+                return .response(request.makeResponse(code: .messageIllegal, remark: "message topic length too long \(header.topic.utf8.count)"))
+            }
+            var batchProperties = MessageProperties(decoding: header.properties ?? "")
+            let wait = batchProperties[MessageConst.waitStoreMsgOK].map { $0 != "false" } ?? true
+            batchProperties[MessageConst.cluster] = config.brokerClusterName
+            var raw = ByteBuffer()
+            batchProperties.write(to: &raw)
+            store.putMessages(BrokerInnerBatch(
+                topic: header.topic, queueId: header.queueId, body: body, batchProperties: raw, sysFlag: sysFlag,
+                bornTimestamp: header.bornTimestamp, bornHost: bornHost, storeHost: storeHost,
+                reconsumeTimes: header.reconsumeTimes ?? 0,
+                delayTimeLevel: batchProperties[MessageConst.delayTimeLevel].flatMap { Int32($0) } ?? 0,
+                waitStoreMessageOK: wait), promise: promise)
+        } else {
+            var properties = MessageProperties(decoding: header.properties ?? "")
+            if properties[MessageConst.transactionPrepared] == "true" {
+                if config.rejectTransactionMessage {
+                    return .response(request.makeResponse(
+                        code: .noPermission, remark: "the broker[\(config.brokerIP1)] sending transaction message is forbidden"))
+                }
+                // A half message waits in the half topic until END_TRANSACTION (§5.8).
+                properties[MessageConst.realTopic] = header.topic
+                properties[MessageConst.realQueueId] = String(header.queueId)
+                sysFlag.transactionType = .notType
+                header.topic = TopicValidator.transactionHalfTopic
+                header.queueId = 0
+                metadata.createTopicIfAbsent(header.topic, queueNums: 1, perm: PermName.readWrite.rawValue)
+            }
+            let wait = properties[MessageConst.waitStoreMsgOK].map { $0 != "false" } ?? true
+            let delay = properties[MessageConst.delayTimeLevel].flatMap { Int32($0) } ?? 0
+            // WAIT only steers this put; Java stores the properties without it and with CLUSTER.
+            properties[MessageConst.waitStoreMsgOK] = nil
+            properties[MessageConst.cluster] = config.brokerClusterName
+            var raw = ByteBuffer()
+            properties.write(to: &raw)
+            store.putMessage(BrokerInnerMessage(
+                topic: header.topic, queueId: header.queueId, body: request.body ?? ByteBuffer(), rawProperties: raw,
+                flag: header.flag, sysFlag: sysFlag, bornTimestamp: header.bornTimestamp, bornHost: bornHost,
+                storeHost: storeHost, reconsumeTimes: header.reconsumeTimes ?? 0, delayTimeLevel: delay,
+                waitStoreMessageOK: wait), promise: promise)
+        }
+        let queueId = header.queueId
+        let region = config.regionId
+        let traceOn = config.traceOn
+        return .future(promise.futureResult.map { result in
+            Self.response(to: request, result: result, queueId: queueId, regionId: region, traceOn: traceOn)
+        })
+    }
+
+    /// Java `msgCheck` plus the queue choice and the retry/DLQ redirect; a failure is the response.
+    private func check(_ header: inout SendMessageRequestHeader, request: RemotingCommand, context: RequestContext)
+        -> Result<TopicConfig, ResponseError>
+    {
+        let config = metadata.config
+        if let violation = TopicValidator.validate(header.topic) {
+            return .failure(ResponseError(request.makeResponse(code: .systemError, remark: violation.remark)))
+        }
+        if TopicValidator.isNotAllowedSendTopic(header.topic) {
+            return .failure(ResponseError(request.makeResponse(code: .noPermission, remark: TopicValidator.notAllowedSendRemark(header.topic))))
+        }
+        let isRetry = MixAll.isRetryTopic(header.topic)
+        var topicConfig = metadata.withState { $0.topics[header.topic] }
+        if topicConfig == nil {
+            let sysFlag: Int32 = header.unitMode ? (isRetry ? 0x2 : 0x1) : 0
+            topicConfig = metadata.createTopicForSend(
+                header.topic, defaultTopic: header.defaultTopic, clientDefaultTopicQueueNums: header.defaultTopicQueueNums,
+                topicSysFlag: sysFlag)
+            if topicConfig == nil && isRetry {
+                topicConfig = metadata.createTopicIfAbsent(header.topic, queueNums: 1, perm: PermName.readWrite.rawValue, topicSysFlag: sysFlag)
+            }
+        }
+        guard var topicConfig else {
+            return .failure(ResponseError(request.makeResponse(
+                code: .topicNotExist,
+                remark: "topic[\(header.topic)] not exist, apply first please!\nSee http://rocketmq.apache.org/docs/faq/ for further details.")))
+        }
+        guard PermName.isWriteable(Int32(config.brokerPermission)), PermName.isWriteable(topicConfig.perm) else {
+            return .failure(ResponseError(request.makeResponse(
+                code: .noPermission, remark: "the topic[\(header.topic)] sending message is forbidden")))
+        }
+        let queueLimit = max(topicConfig.writeQueueNums, topicConfig.readQueueNums)
+        if header.queueId >= queueLimit {
+            return .failure(ResponseError(request.makeResponse(
+                code: .systemError,
+                remark: "request queueId[\(header.queueId)] is illegal, \(topicConfig.javaDescription) Producer: \(context.connection.remoteAddressText)")))
+        }
+        if header.queueId < 0 { header.queueId = Int32.random(in: 0..<max(1, topicConfig.writeQueueNums)) }
+        if isRetry {
+            let group = String(header.topic.dropFirst(MixAll.retryGroupTopicPrefix.count))
+            guard let groupConfig = metadata.findSubscriptionGroup(group) else {
+                return .failure(ResponseError(request.makeResponse(
+                    code: .subscriptionGroupNotExist,
+                    remark: "subscription group not exist, \(group) \nSee http://rocketmq.apache.org/docs/faq/ for further details.")))
+            }
+            var maxReconsumeTimes = groupConfig.retryMaxTimes
+            if request.version > MQVersion.v3_4_9, let fromClient = header.maxReconsumeTimes { maxReconsumeTimes = fromClient }
+            if (header.reconsumeTimes ?? 0) >= maxReconsumeTimes {
+                header.topic = MixAll.getDLQTopic(group)
+                topicConfig = metadata.createTopicIfAbsent(header.topic, queueNums: 1, perm: PermName.readWrite.rawValue)
+                header.queueId = 0
+                var properties = MessageProperties(decoding: header.properties ?? "")
+                properties[MessageConst.delayTimeLevel] = nil
+                header.properties = properties.encoded
+            }
+        }
+        return .success(topicConfig)
+    }
+
+    /// Maps the store's status to Java's code and remark (§3.3.1 table).
+    static func response(to request: RemotingCommand, result: PutMessageResult, queueId: Int32, regionId: String, traceOn: Bool)
+        -> RemotingCommand
+    {
+        let code: ResponseCode
+        var remark: String?
+        switch result.status {
+        case .putOK: code = .success
+        case .flushDiskTimeout: code = .flushDiskTimeout
+        case .flushSlaveTimeout: code = .flushSlaveTimeout
+        case .slaveNotAvailable: code = .slaveNotAvailable
+        case .createMappedFileFailed:
+            code = .systemError
+            remark = "create mapped file failed, server is busy or broken."
+        case .messageIllegal, .propertiesSizeExceeded:
+            code = .messageIllegal
+            remark = "the message is illegal, maybe msg body or properties length not matched. msg body length limit 128k, msg properties length limit 32k."
+        case .serviceNotAvailable:
+            code = .serviceNotAvailable
+            remark = "service not available now. It may be caused by one of the following reasons: the broker's disk is full [\(result.status.rawValue)], messages are put to the slave, message store has been shut down, etc."
+        case .osPageCacheBusy:
+            code = .systemError
+            remark = "[PC_SYNCHRONIZED]broker busy, start flow control for a while"
+        case .unknownError, .lmqConsumeQueueNumExceeded:
+            code = .systemError
+            remark = "UNKNOWN_ERROR"
+        }
+        guard result.status.isStored, let append = result.appendResult else {
+            return request.makeResponse(code: code, remark: remark)
+        }
+        var fields = SendMessageResponseHeader(msgId: append.msgId, queueId: queueId, queueOffset: append.queueOffset).extFields
+        fields.append("MSG_REGION", regionId)
+        fields.append("TRACE_ON", traceOn ? "true" : "false")
+        return request.makeResponse(code: code, remark: remark, extFields: fields)
+    }
+}
+
+/// A response carried as a failure through a check.
+struct ResponseError: Error {
+    let response: RemotingCommand
+    init(_ response: RemotingCommand) { self.response = response }
+}
+
+extension TopicConfig {
+    /// Java `TopicConfig.toString`, which some remarks embed.
+    var javaDescription: String {
+        "TopicConfig [topicName=\(topicName), readQueueNums=\(readQueueNums), writeQueueNums=\(writeQueueNums), "
+            + "perm=\(PermName(rawValue: perm)), topicFilterType=\(topicFilterType.rawValue), topicSysFlag=\(topicSysFlag), order=\(order)]"
+    }
+}
+
+extension MessageHost {
+    /// The peer of a connection, as BORNHOST records it.
+    init?(peer: SocketAddress) {
+        guard let ip = peer.ipAddress, let port = peer.port else { return nil }
+        self.init(parsing: ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)")
+    }
+}
