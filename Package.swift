@@ -137,6 +137,7 @@ let package = Package(
             dependencies: [
                 "Broker", "MessageStore", "RemotingCodec", "RemotingNIO", "RocketMQModel", "FixtureSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

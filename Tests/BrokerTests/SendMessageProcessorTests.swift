@@ -19,7 +19,7 @@ import Testing
         let processor: SendMessageProcessor
         let connection: RemotingConnection
 
-        init(configure: (inout BrokerConfig) -> Void = { _ in }) async throws {
+        init(holds: PullRequestHoldService? = nil, configure: (inout BrokerConfig) -> Void = { _ in }) async throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("send-\(UUID().uuidString)").path
             var storeConfig = MessageStoreConfig(storePathRootDir: directory)
             storeConfig.mappedFileSizeCommitLog = 1024 * 1024
@@ -28,7 +28,11 @@ import Testing
             storeConfig.maxIndexNum = 4000
             var logger = Logger(label: "test")
             logger.logLevel = .critical
-            store = try LocalFileMessageStore(config: storeConfig, logger: logger)
+            var arriving: (@Sendable (MessageArrival) -> Void)?
+            if let holds {
+                arriving = { arrival in holds.messageArrived(topic: arrival.topic, queueId: arrival.queueId, maxOffset: arrival.logicOffset) }
+            }
+            store = try LocalFileMessageStore(config: storeConfig, logger: logger, messageArriving: arriving)
             try store.start()
             var config = BrokerConfig()
             configure(&config)

@@ -1,0 +1,117 @@
+import Logging
+import MessageStore
+import NIOCore
+import RemotingCodec
+import RemotingNIO
+import RocketMQModel
+
+/// PULL_MESSAGE (Java `PullMessageProcessor`, §3.3.5): Java's checks, a read from the store with the
+/// subscription's tag filter, the status mapping, the commit-offset piggyback and long polling.
+public final class PullMessageProcessor: RequestProcessor {
+    public static let codes: [RequestCode] = [.pullMessage]
+
+    private static let faq = "\nSee http://rocketmq.apache.org/docs/faq/ for further details."
+    private let metadata: BrokerMetadata
+    private let store: LocalFileMessageStore
+    private let holds: PullRequestHoldService
+
+    public init(metadata: BrokerMetadata, store: LocalFileMessageStore, holds: PullRequestHoldService) {
+        self.metadata = metadata
+        self.store = store
+        self.holds = holds
+    }
+
+    public func process(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
+        let header = try request.decodeHeader(PullMessageRequestHeader.self)
+        let config = metadata.config
+        let fail = { (code: ResponseCode, remark: String) in
+            ProcessorResult.response(request.makeResponse(code: code, remark: remark, extFields: ExtFields()))
+        }
+        guard PermName.isReadable(Int32(config.brokerPermission)) else {
+            return fail(.noPermission, "the broker[\(config.brokerIP1)] pulling message is forbidden")
+        }
+        guard let group = metadata.findSubscriptionGroup(header.consumerGroup) else {
+            return fail(.subscriptionGroupNotExist, "subscription group [\(header.consumerGroup)] does not exist, \(Self.faq)")
+        }
+        guard group.consumeEnable else { return fail(.noPermission, "subscription group no permission, \(header.consumerGroup)") }
+        guard let topic = metadata.withState({ $0.topics[header.topic] }) else {
+            return fail(.topicNotExist, "topic[\(header.topic)] not exist, apply first please! \(Self.faq)")
+        }
+        guard PermName.isReadable(topic.perm) else { return fail(.noPermission, "the topic[\(header.topic)] pulling message is forbidden") }
+        guard header.queueId >= 0, header.queueId < topic.readQueueNums else {
+            return fail(.systemError, "queueId[\(header.queueId)] is illegal, topic:[\(header.topic)] topicConfig.readQueueNums:[\(topic.readQueueNums)] consumer:[\(context.connection.remoteAddressText)]")
+        }
+        let subscription: SubscriptionData
+        if header.sysFlag & PullSysFlag.subscription != 0 {
+            subscription = SubscriptionData.rebuilt(SubscriptionData(
+                topic: header.topic, subString: header.subscription ?? SubscriptionData.subAll, subVersion: header.subVersion,
+                expressionType: header.expressionType ?? "TAG", tagsSet: [], codeSet: []))
+        } else {
+            guard let consumer = metadata.withState({ $0.clients.consumerGroups[header.consumerGroup] }) else {
+                return fail(.subscriptionNotExist, "the consumer's group info not exist\(Self.faq)")
+            }
+            if !group.consumeBroadcastEnable && consumer.messageModel == .broadcasting {
+                return fail(.noPermission, "the consumer group[\(header.consumerGroup)] can not consume by broadcast way")
+            }
+            guard let registered = consumer.subscriptionTable[header.topic] else {
+                return fail(.subscriptionNotExist, "the consumer's subscription not exist\(Self.faq)")
+            }
+            guard registered.subVersion >= header.subVersion else {
+                return fail(.subscriptionNotLatest, "the consumer's subscription not latest")
+            }
+            subscription = registered
+        }
+        guard subscription.expressionType == "TAG" else {
+            return fail(.systemError, "The broker does not support consumer to filter message by \(subscription.expressionType)")
+        }
+        let filter = subscription.subString == SubscriptionData.subAll ? TagsCodeFilter.all : TagsCodeFilter(codes: Set(subscription.codeSet))
+
+        // Commit the piggybacked offset on the first attempt, on a master (§3.3.5 step 10).
+        if header.sysFlag & PullSysFlag.commitOffset != 0 && config.isMaster {
+            metadata.withState {
+                $0.offsets.commit(group: header.consumerGroup, topic: header.topic, queueId: header.queueId, offset: header.commitOffset)
+            }
+        }
+        let first = read(request, header: header, filter: filter)
+        guard first.responseCode == .pullNotFound, header.sysFlag & PullSysFlag.suspend != 0 else { return .response(first) }
+        // Nothing new: park until a message arrives or the hold time is over, then read again.
+        let timeout = config.longPollingEnable ? header.suspendTimeoutMillis : config.shortPollingTimeMills
+        let promise = context.connection.eventLoop.makePromise(of: RemotingCommand?.self)
+        holds.hold(topic: header.topic, queueId: header.queueId, offset: header.queueOffset,
+                   timeout: .milliseconds(max(0, timeout))) { [self] in
+            promise.succeed(read(request, header: header, filter: filter))
+        }
+        // A message may have arrived between the read and the hold.
+        holds.messageArrived(topic: header.topic, queueId: header.queueId,
+                             maxOffset: store.getMaxOffsetInQueue(topic: header.topic, queueId: header.queueId))
+        return .future(promise.futureResult)
+    }
+
+    /// Reads and maps the store's status to the response (§3.3.5 step 6 table).
+    private func read(_ request: RemotingCommand, header: PullMessageRequestHeader, filter: TagsCodeFilter) -> RemotingCommand {
+        let result = store.getMessage(
+            group: header.consumerGroup, topic: header.topic, queueId: header.queueId, offset: header.queueOffset,
+            maxMsgNums: Int(max(0, header.maxMsgNums)), filter: filter)
+        let code: ResponseCode
+        switch result.status {
+        case .found: code = .success
+        case .noMatchedMessage, .messageWasRemoving: code = .pullRetryImmediately
+        case .noMessageInQueue, .noMatchedLogicQueue: code = header.queueOffset != 0 ? .pullOffsetMoved : .pullNotFound
+        case .offsetTooSmall, .offsetOverflowBadly: code = .pullOffsetMoved
+        case .offsetOverflowOne, .offsetFoundNull: code = .pullNotFound
+        }
+        let fields = PullMessageResponseHeader(
+            suggestWhichBrokerId: 0, nextBeginOffset: result.nextBeginOffset, minOffset: result.minOffset, maxOffset: result.maxOffset)
+        return request.makeResponse(
+            code: code, remark: result.status.rawValue, extFields: fields.extFields,
+            body: code == .success ? result.body : nil)
+    }
+}
+
+/// Java `PullSysFlag`.
+public enum PullSysFlag {
+    public static let commitOffset: Int32 = 0x1
+    public static let suspend: Int32 = 0x2
+    public static let subscription: Int32 = 0x4
+    public static let classFilter: Int32 = 0x8
+}
