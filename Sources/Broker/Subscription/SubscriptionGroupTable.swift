@@ -4,15 +4,16 @@ import RocketMQModel
 /// The broker's consumer groups (Java `SubscriptionGroupManager`) as a value: built-in groups,
 /// `subscriptionGroup.json`, auto-creation when a heartbeat, pull or send-back names a new group.
 public struct SubscriptionGroupTable: Sendable, Equatable {
-    public private(set) var dataVersion: DataVersion
-    private var groups = NamedTable<SubscriptionGroupConfig>()
+    private var groups: VersionedTable<SubscriptionGroupConfig>
+
+    public var dataVersion: DataVersion { groups.dataVersion }
 
     public init(now: Int64) {
-        dataVersion = DataVersion(timestamp: now, counter: 0)
+        groups = VersionedTable(dataVersion: DataVersion(timestamp: now, counter: 0))
         for name in [MixAll.toolsConsumerGroup, MixAll.filterServerConsumerGroup, MixAll.selfTestConsumerGroup,
                      MixAll.onsHttpProxyGroup, MixAll.cidOnsapiPullGroup, MixAll.cidOnsapiPermissionGroup,
                      MixAll.cidOnsapiOwnerGroup] {
-            put(SubscriptionGroupConfig(groupName: name))
+            groups.put(SubscriptionGroupConfig(groupName: name))
         }
     }
 
@@ -25,35 +26,26 @@ public struct SubscriptionGroupTable: Sendable, Equatable {
         if let existing = groups[group] { return (existing, false) }
         guard autoCreate || MixAll.isSysConsumerGroup(group) else { return (nil, false) }
         let config = SubscriptionGroupConfig(groupName: group)
-        put(config)
-        dataVersion.next(now: now)
+        groups.upsert(config, now: now)
         return (config, true)
     }
 
     /// UPDATE_AND_CREATE_SUBSCRIPTIONGROUP.
     public mutating func update(_ config: SubscriptionGroupConfig, now: Int64) {
-        put(config)
-        dataVersion.next(now: now)
+        groups.upsert(config, now: now)
     }
 
     /// DELETE_SUBSCRIPTIONGROUP.
     @discardableResult
     public mutating func delete(_ group: String, now: Int64) -> SubscriptionGroupConfig? {
-        guard let removed = groups.remove(group) else { return nil }
-        dataVersion.next(now: now)
-        return removed
+        groups.remove(group, now: now)
     }
 
     public mutating func load(_ wrapper: SubscriptionGroupWrapper) {
-        for config in wrapper.subscriptionGroupTable { put(config) }
-        dataVersion = wrapper.dataVersion
+        groups.load(wrapper.subscriptionGroupTable, dataVersion: wrapper.dataVersion)
     }
 
     public var wrapper: SubscriptionGroupWrapper {
         SubscriptionGroupWrapper(subscriptionGroupTable: groups.all, dataVersion: dataVersion)
-    }
-
-    private mutating func put(_ config: SubscriptionGroupConfig) {
-        groups.put(config, name: config.groupName)
     }
 }

@@ -5,30 +5,31 @@ import RocketMQModel
 /// creates, what `topics.json` holds, auto-creation on send and send-back, admin updates. Every
 /// change bumps the data version the name servers compare (§3.2.1).
 public struct TopicConfigTable: Sendable, Equatable {
-    public private(set) var dataVersion: DataVersion
-    private var configs = NamedTable<TopicConfig>()
+    private var configs: VersionedTable<TopicConfig>
+
+    public var dataVersion: DataVersion { configs.dataVersion }
 
     /// The system topics of §4.11, in the order Java creates them.
     public init(brokerConfig: BrokerConfig, now: Int64) {
-        dataVersion = DataVersion(timestamp: now, counter: 0)
+        configs = VersionedTable(dataVersion: DataVersion(timestamp: now, counter: 0))
         let derivedPerm: (Bool) -> Int32 = { enabled in enabled ? PermName([.read, .write, .inherit]).rawValue : PermName.inherit.rawValue }
-        put(TopicConfig(topicName: TopicValidator.selfTestTopic, readQueueNums: 1, writeQueueNums: 1))
+        configs.put(TopicConfig(topicName: TopicValidator.selfTestTopic, readQueueNums: 1, writeQueueNums: 1))
         if brokerConfig.autoCreateTopicEnable {
             let queues = Int32(clamping: brokerConfig.defaultTopicQueueNums)
-            put(TopicConfig(topicName: TopicValidator.autoCreateTopicKeyTopic, readQueueNums: queues, writeQueueNums: queues,
+            configs.put(TopicConfig(topicName: TopicValidator.autoCreateTopicKeyTopic, readQueueNums: queues, writeQueueNums: queues,
                             perm: PermName([.read, .write, .inherit]).rawValue))
         }
-        put(TopicConfig(topicName: TopicValidator.benchmarkTopic, readQueueNums: 1024, writeQueueNums: 1024))
-        put(TopicConfig(topicName: brokerConfig.brokerClusterName, readQueueNums: 16, writeQueueNums: 16,
+        configs.put(TopicConfig(topicName: TopicValidator.benchmarkTopic, readQueueNums: 1024, writeQueueNums: 1024))
+        configs.put(TopicConfig(topicName: brokerConfig.brokerClusterName, readQueueNums: 16, writeQueueNums: 16,
                         perm: derivedPerm(brokerConfig.clusterTopicEnable)))
-        put(TopicConfig(topicName: brokerConfig.brokerName, readQueueNums: 1, writeQueueNums: 1,
+        configs.put(TopicConfig(topicName: brokerConfig.brokerName, readQueueNums: 1, writeQueueNums: 1,
                         perm: derivedPerm(brokerConfig.brokerTopicEnable)))
-        put(TopicConfig(topicName: TopicValidator.offsetMovedEvent, readQueueNums: 1, writeQueueNums: 1))
-        put(TopicConfig(topicName: TopicValidator.scheduleTopic, readQueueNums: 18, writeQueueNums: 18))
+        configs.put(TopicConfig(topicName: TopicValidator.offsetMovedEvent, readQueueNums: 1, writeQueueNums: 1))
+        configs.put(TopicConfig(topicName: TopicValidator.scheduleTopic, readQueueNums: 18, writeQueueNums: 18))
         if brokerConfig.traceTopicEnable {
-            put(TopicConfig(topicName: brokerConfig.msgTraceTopicName, readQueueNums: 1, writeQueueNums: 1))
+            configs.put(TopicConfig(topicName: brokerConfig.msgTraceTopicName, readQueueNums: 1, writeQueueNums: 1))
         }
-        put(TopicConfig(topicName: brokerConfig.brokerClusterName + "_REPLY_TOPIC", readQueueNums: 1, writeQueueNums: 1))
+        configs.put(TopicConfig(topicName: brokerConfig.brokerClusterName + "_REPLY_TOPIC", readQueueNums: 1, writeQueueNums: 1))
     }
 
     public var topicNames: [String] { configs.names }
@@ -38,8 +39,7 @@ public struct TopicConfigTable: Sendable, Equatable {
 
     /// Java `TopicConfigManager.load`: the file's topics and data version replace the built-in ones.
     public mutating func load(_ wrapper: TopicConfigSerializeWrapper) {
-        for config in wrapper.topicConfigTable { put(config) }
-        dataVersion = wrapper.dataVersion
+        configs.load(wrapper.topicConfigTable, dataVersion: wrapper.dataVersion)
     }
 
     /// What `topics.json`, GET_ALL_TOPIC_CONFIG and REGISTER_BROKER carry.
@@ -63,8 +63,7 @@ public struct TopicConfigTable: Sendable, Equatable {
         let config = TopicConfig(
             topicName: topic, readQueueNums: queues, writeQueueNums: queues, perm: template.perm & ~PermName.inherit.rawValue,
             topicFilterType: template.topicFilterType, topicSysFlag: topicSysFlag)
-        put(config)
-        dataVersion.next(now: now)
+        configs.upsert(config, now: now)
         return (config, true)
     }
 
@@ -76,26 +75,18 @@ public struct TopicConfigTable: Sendable, Equatable {
         if let existing = configs[topic] { return (existing, false) }
         let config = TopicConfig(topicName: topic, readQueueNums: queueNums, writeQueueNums: queueNums, perm: perm,
                                  topicSysFlag: topicSysFlag)
-        put(config)
-        dataVersion.next(now: now)
+        configs.upsert(config, now: now)
         return (config, true)
     }
 
     /// UPDATE_AND_CREATE_TOPIC.
     public mutating func update(_ config: TopicConfig, now: Int64) {
-        put(config)
-        dataVersion.next(now: now)
+        configs.upsert(config, now: now)
     }
 
     /// DELETE_TOPIC_IN_BROKER.
     @discardableResult
     public mutating func delete(_ topic: String, now: Int64) -> TopicConfig? {
-        guard let removed = configs.remove(topic) else { return nil }
-        dataVersion.next(now: now)
-        return removed
-    }
-
-    private mutating func put(_ config: TopicConfig) {
-        configs.put(config, name: config.topicName)
+        configs.remove(topic, now: now)
     }
 }
