@@ -91,6 +91,13 @@ import Testing
         #expect(try TopicRouteData(body: route.encoded(browserCompatible: true)) == route)
     }
 
+    @Test func stringEscapesAsFastjsonWritesThem() {
+        let text = "a\"b\\c\u{1}\n\t\u{7F}é€😀"
+        #expect(JSONWriter().string(.string(text)) == "\"a\\\"b\\\\c\\u0001\\n\\t\\u007Fé€😀\"")
+        #expect(JSONWriter(browserCompatible: true).string(.string(text))
+            == "\"a\\\"b\\\\c\\u0001\\n\\t\\u007F\\u00E9\\u20AC\\uD83D\\uDE00\"")
+    }
+
     @Test func cppHeartbeatWithOrdinalsAndStringNumbers() throws {
         let frame = try #require(Fixtures.frames.first {
             $0.codeName == "HEART_BEAT" && $0.language == "CPP" && String(decoding: $0.bytes, as: UTF8.self).contains("consumerDataSet")

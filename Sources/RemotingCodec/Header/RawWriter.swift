@@ -61,46 +61,64 @@ struct RawWriter {
         offset += count
     }
 
-    /// A JSON string in fastjson's escaping (see `JSONWriter`): at most 6 bytes per input byte + 2.
-    mutating func jsonString(_ text: String) {
+    /// A JSON string in fastjson's escaping: control characters as `\uXXXX` (except `\b \t \n \f \r`),
+    /// `"` and `\` escaped; with `escapingNonASCII` (BrowserCompatible) every non-ASCII UTF-16 unit
+    /// as `\uXXXX` too. At most 6 bytes per input byte + 2.
+    mutating func jsonString(_ text: String, escapingNonASCII: Bool = false) {
         byte(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            for index in 0..<utf8.count {
-                let value = utf8[index]
-                guard JSONWriter.needsEscape(value) else { continue }
-                if runStart < index {
-                    (base + offset).copyMemory(from: utf8.baseAddress! + runStart, byteCount: index - runStart)
-                    offset += index - runStart
+        if escapingNonASCII {
+            for unit in text.utf16 {
+                if unit >= 0x80 {
+                    unicodeEscape(unit)
+                } else if JSONWriter.needsEscape(UInt8(unit)) {
+                    escape(UInt8(unit))
+                } else {
+                    byte(UInt8(unit))
                 }
-                escape(value)
-                runStart = index + 1
             }
-            if runStart < utf8.count {
-                (base + offset).copyMemory(from: utf8.baseAddress! + runStart, byteCount: utf8.count - runStart)
-                offset += utf8.count - runStart
+        } else {
+            var text = text
+            text.withUTF8 { utf8 in
+                var runStart = 0
+                for index in 0..<utf8.count {
+                    let value = utf8[index]
+                    guard JSONWriter.needsEscape(value) else { continue }
+                    if runStart < index {
+                        (base + offset).copyMemory(from: utf8.baseAddress! + runStart, byteCount: index - runStart)
+                        offset += index - runStart
+                    }
+                    escape(value)
+                    runStart = index + 1
+                }
+                if runStart < utf8.count {
+                    (base + offset).copyMemory(from: utf8.baseAddress! + runStart, byteCount: utf8.count - runStart)
+                    offset += utf8.count - runStart
+                }
             }
         }
         byte(UInt8(ascii: "\""))
     }
 
     private mutating func escape(_ value: UInt8) {
-        byte(UInt8(ascii: "\\"))
         switch value {
-        case UInt8(ascii: "\""): byte(UInt8(ascii: "\""))
-        case UInt8(ascii: "\\"): byte(UInt8(ascii: "\\"))
-        case 0x08: byte(UInt8(ascii: "b"))
-        case 0x09: byte(UInt8(ascii: "t"))
-        case 0x0A: byte(UInt8(ascii: "n"))
-        case 0x0C: byte(UInt8(ascii: "f"))
-        case 0x0D: byte(UInt8(ascii: "r"))
-        default:
-            let hex: StaticString = "0123456789ABCDEF"
-            staticBytes("u00")
-            byte(hex.utf8Start[Int(value >> 4)])
-            byte(hex.utf8Start[Int(value & 0xF)])
+        case UInt8(ascii: "\""): staticBytes("\\\"")
+        case UInt8(ascii: "\\"): staticBytes("\\\\")
+        case 0x08: staticBytes("\\b")
+        case 0x09: staticBytes("\\t")
+        case 0x0A: staticBytes("\\n")
+        case 0x0C: staticBytes("\\f")
+        case 0x0D: staticBytes("\\r")
+        default: unicodeEscape(UInt16(value))
         }
+    }
+
+    private mutating func unicodeEscape(_ unit: UInt16) {
+        let hex: StaticString = "0123456789ABCDEF"
+        staticBytes("\\u")
+        byte(hex.utf8Start[Int(unit >> 12 & 0xF)])
+        byte(hex.utf8Start[Int(unit >> 8 & 0xF)])
+        byte(hex.utf8Start[Int(unit >> 4 & 0xF)])
+        byte(hex.utf8Start[Int(unit & 0xF)])
     }
 
     /// Upper bound of `jsonString`'s output.

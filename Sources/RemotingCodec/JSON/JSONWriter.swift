@@ -93,70 +93,17 @@ public struct JSONWriter: Sendable {
         String(buffer: encode(value))
     }
 
-    /// A double-quoted string with fastjson's escapes.
+    /// A double-quoted string with fastjson's escapes (the same writer the JSON header codec uses).
     public func writeString(_ text: String, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        if browserCompatible {
-            for unit in text.utf16 {
-                if unit >= 0x80 {
-                    writeUnicodeEscape(unit, into: &buffer)
-                } else {
-                    writeEscaped(UInt8(unit), into: &buffer)
-                }
-            }
-        } else {
-            var utf8 = text.utf8
-            let done: Void? = utf8.withContiguousStorageIfAvailable { bytes in
-                var runStart = 0
-                for (i, byte) in bytes.enumerated() where Self.needsEscape(byte) {
-                    if runStart < i { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[runStart..<i])) }
-                    writeEscaped(byte, into: &buffer)
-                    runStart = i + 1
-                }
-                if runStart < bytes.count {
-                    buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[runStart...]))
-                }
-            }
-            if done == nil {
-                var copy = text
-                copy.makeContiguousUTF8()
-                utf8 = copy.utf8
-                for byte in utf8 { writeEscaped(byte, into: &buffer) }
-            }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: RawWriter.jsonStringCapacity(text)) { raw in
+            var writer = RawWriter(raw)
+            writer.jsonString(text, escapingNonASCII: browserCompatible)
+            return writer.offset
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
     }
 
     @inline(__always)
     static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F
-    }
-
-    @inline(__always)
-    private func writeEscaped(_ byte: UInt8, into buffer: inout ByteBuffer) {
-        guard Self.needsEscape(byte) else {
-            buffer.writeInteger(byte)
-            return
-        }
-        switch byte {
-        case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-        case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-        case 0x08: buffer.writeStaticString("\\b")
-        case 0x09: buffer.writeStaticString("\\t")
-        case 0x0A: buffer.writeStaticString("\\n")
-        case 0x0C: buffer.writeStaticString("\\f")
-        case 0x0D: buffer.writeStaticString("\\r")
-        default: writeUnicodeEscape(UInt16(byte), into: &buffer)
-        }
-    }
-
-    private func writeUnicodeEscape(_ unit: UInt16, into buffer: inout ByteBuffer) {
-        let digits: StaticString = "0123456789ABCDEF"
-        let hex = digits.utf8Start
-        buffer.writeStaticString("\\u")
-        buffer.writeInteger(hex[Int(unit >> 12 & 0xF)])
-        buffer.writeInteger(hex[Int(unit >> 8 & 0xF)])
-        buffer.writeInteger(hex[Int(unit >> 4 & 0xF)])
-        buffer.writeInteger(hex[Int(unit & 0xF)])
     }
 }
