@@ -98,9 +98,3 @@ public struct BrokerConfig: Sendable, Equatable {
 
     public var properties: JavaProperties { Self.keys.properties(of: self) }
 }
-
-extension Substring {
-    fileprivate func trimmingWhitespace() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
-}

@@ -97,7 +97,7 @@ extension SubscriptionData {
     /// tags and their Java hash codes.
     static func rebuilt(_ subscription: SubscriptionData) -> SubscriptionData {
         var copy = subscription
-        let expression = subscription.subString.trimmingSpaces()
+        let expression = subscription.subString.trimmingWhitespace()
         guard subscription.expressionType == "TAG", !expression.isEmpty, expression != SubscriptionData.subAll else {
             if subscription.expressionType == "TAG" {
                 copy.subString = SubscriptionData.subAll
@@ -107,15 +107,9 @@ extension SubscriptionData {
             return copy
         }
         let tags = expression.split(separator: "||", omittingEmptySubsequences: false)
-            .map { Substring($0).trimmingSpaces() }.filter { !$0.isEmpty }
+            .map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         copy.tagsSet = tags
         copy.codeSet = tags.map(JavaHash.hashCode)
         return copy
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingSpaces() -> String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }

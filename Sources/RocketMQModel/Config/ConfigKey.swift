@@ -75,7 +75,7 @@ extension Array {
                 result.unknownKeys.append(key)
                 continue
             }
-            let trimmed = String(value.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+            let trimmed = value.trimmingWhitespace()
             if !configKey.set(&root, trimmed) { result.invalidKeys.append(key) }
         }
         return result

@@ -119,3 +119,10 @@ public struct JavaProperties: Sendable, Equatable {
         }
     }
 }
+
+extension StringProtocol {
+    /// Without leading and trailing whitespace (Java's `String.trim` for config values and tags).
+    public func trimmingWhitespace() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}
