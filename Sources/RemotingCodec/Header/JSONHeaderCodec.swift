@@ -117,19 +117,11 @@ enum JSONHeaderCodec {
             default: throw FrameError.invalidHeaderField("extFields")
             }
             // fastjson coerces numbers and booleans into the String map; null puts no usable value.
-            let first = try scanner.peek()
-            switch first {
-            case UInt8(ascii: "\""), UInt8(ascii: "'"):
-                fields.append(name, try scanner.readString())
-            default:
-                switch try scanner.readValue(depth: 2) {
-                case .number(let text): fields.append(name, text)
-                case .bool(let flag): fields.append(name, flag ? "true" : "false")
-                case .null: break
-                case .string(let text): fields.append(name, text)
-                case .array, .object:
-                    throw FrameError.invalidHeaderField("extFields.\(name)")
-                }
+            switch try scanner.readValue(depth: 2) {
+            case .string(let text), .number(let text): fields.append(name, text)
+            case .bool(let flag): fields.append(name, flag ? "true" : "false")
+            case .null: break
+            case .array, .object: throw FrameError.invalidHeaderField("extFields.\(name)")
             }
         } while try scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "}"))
