@@ -87,8 +87,10 @@ let package = Package(
             dependencies: [
                 "MessageStore", "RemotingNIO", "RemotingCodec", "RocketMQModel",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -98,6 +100,8 @@ let package = Package(
                 "RemotingCodec",
                 "RocketMQModel",
                 "NameServer",
+                "Broker",
+                "MessageStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -159,6 +163,8 @@ let package = Package(
             name: "InteropTests",
             dependencies: [
                 "NameServer",
+                "Broker",
+                "MessageStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

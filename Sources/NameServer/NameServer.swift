@@ -22,8 +22,11 @@ public final class NameServer: Service, Sendable {
     public init(config: NamesrvConfig, otherProperties: JavaProperties = JavaProperties(),
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) {
         self.logger = logger
-        let kvStore = ConfigFile(path: config.kvConfigPath, logger: logger)
-        let configStore = ConfigFile(path: config.configStorePath, logger: logger)
+        let onError: @Sendable (String, any Error) -> Void = { path, error in
+            logger.error("cannot persist a config file", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+        let kvStore = ConfigFile(path: config.kvConfigPath, onError: onError)
+        let configStore = ConfigFile(path: config.configStorePath, onError: onError)
         var kvConfig = KVConfigTable()
         if let data = kvStore.load() {
             do {
@@ -62,37 +65,4 @@ public final class NameServer: Service, Sendable {
         }
         logger.info("name server stopped")
     }
-}
-
-/// A small persisted file (KV config, `namesrv.properties`), written off the event loops on a serial
-/// queue, atomically (temp file + rename).
-final class ConfigFile: Sendable {
-    let path: String
-    private let queue: DispatchQueue
-    private let logger: Logger
-
-    init(path: String, logger: Logger) {
-        self.path = path
-        self.logger = logger
-        self.queue = DispatchQueue(label: "rocketmq.config-file")
-    }
-
-    func load() -> [UInt8]? {
-        FileManager.default.contents(atPath: path).map(Array.init)
-    }
-
-    func save(_ bytes: [UInt8]) {
-        queue.async { [path, logger] in
-            do {
-                let url = URL(fileURLWithPath: path)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(bytes).write(to: url, options: .atomic)
-            } catch {
-                logger.error("cannot persist a config file", metadata: ["path": "\(path)", "error": "\(error)"])
-            }
-        }
-    }
-
-    /// Waits for pending writes (tests, shutdown).
-    func flush() { queue.sync {} }
 }

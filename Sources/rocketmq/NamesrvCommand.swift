@@ -7,7 +7,6 @@ import Foundation
 import Logging
 import NameServer
 import RocketMQModel
-import ServiceLifecycle
 
 /// `rocketmq namesrv`: Java's `mqnamesrv` (`-c` a `.properties` file, `-p` print the effective config).
 struct NamesrvCommand: AsyncParsableCommand {
@@ -22,6 +21,10 @@ struct NamesrvCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("p"), .customLong("printConfigItem")], help: "Print all config items and exit.")
     var printConfigItem = false
 
+    /// Java's tools all accept `-n`; a name server has no use for it.
+    @Option(name: [.customShort("n"), .customLong("namesrvAddr")], help: "Accepted for compatibility with mqnamesrv; unused.")
+    var namesrvAddr: String?
+
     @Option(name: .customLong("listenPort"), help: "Overrides listenPort.")
     var listenPort: Int?
 
@@ -29,10 +32,7 @@ struct NamesrvCommand: AsyncParsableCommand {
         var config = NamesrvConfig()
         var fileProperties = JavaProperties()
         if let configFile {
-            guard let text = try? String(contentsOfFile: configFile, encoding: .utf8) else {
-                throw ValidationError("cannot read the config file \(configFile)")
-            }
-            fileProperties = JavaProperties(parsing: text)
+            fileProperties = try readPropertiesFile(configFile)
             let invalid = config.apply(fileProperties)
             guard invalid.isEmpty else { throw ValidationError("bad values for \(invalid.joined(separator: ", ")) in \(configFile)") }
             print("load config properties file OK, \(configFile)")
@@ -47,19 +47,10 @@ struct NamesrvCommand: AsyncParsableCommand {
         let other = JavaProperties(fileProperties.entries.filter { !known.contains($0.key) })
         let logger = Logger(label: "rocketmq.namesrv")
         let nameServer = NameServer(config: config, otherProperties: other, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: nameServer)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            tasks.addTask {
-                let address = try await nameServer.server.bind()
-                // Unbuffered, so that scripts waiting for this line see it at once.
-                writeToStandardOutput("The Name Server boot success. serializeType=JSON, listening on \(address)\n")
-            }
-            try await tasks.waitForAll()
+        try await runServers([nameServer], logger: logger) {
+            let address = try await nameServer.server.bind()
+            // Unbuffered, so that scripts waiting for this line see it at once.
+            writeToStandardOutput("The Name Server boot success. serializeType=JSON, listening on \(address)\n")
         }
     }
 }

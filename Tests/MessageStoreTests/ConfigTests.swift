@@ -1,3 +1,4 @@
+import RocketMQModel
 import Testing
 
 @testable import MessageStore
@@ -41,22 +42,23 @@ import Testing
     }
 
     @Test func fromBrokerProperties() {
-        let config = MessageStoreConfig(properties: [
-            "storePathRootDir": "/r",
-            "storePathCommitLog": "/cl",
-            "mappedFileSizeCommitLog": "65536",
-            "mappedFileSizeConsumeQueue": "6001",
-            "flushDiskType": "SYNC_FLUSH",
-            "syncFlushTimeout": "5000",
-            "brokerRole": "SLAVE",
-            "messageIndexEnable": "FALSE",
-            "maxHashSlotNum": "1000",
-            "maxIndexNum": " 4000 ",
-            "diskMaxUsedSpaceRatio": "99",
-            "deleteWhen": "04;05",
-            "fileReservedTime": "48",
-            "someUnknownKey": "x",
-        ])
+        var config = MessageStoreConfig()
+        let result = config.apply(JavaProperties([
+            ("storePathRootDir", "/r"),
+            ("storePathCommitLog", "/cl"),
+            ("mappedFileSizeCommitLog", "65536"),
+            ("mappedFileSizeConsumeQueue", "6001"),
+            ("flushDiskType", "SYNC_FLUSH"),
+            ("syncFlushTimeout", "5000"),
+            ("brokerRole", "SLAVE"),
+            ("messageIndexEnable", "FALSE"),
+            ("maxHashSlotNum", "1000"),
+            ("maxIndexNum", " 4000 "),
+            ("diskMaxUsedSpaceRatio", "99"),
+            ("deleteWhen", "04;05"),
+            ("fileReservedTime", "48"),
+            ("someUnknownKey", "x"),
+        ]))
         #expect(config.storePathRootDir == "/r")
         #expect(config.storePathCommitLog == "/cl")
         #expect(config.mappedFileSizeCommitLog == 65536)
@@ -72,21 +74,25 @@ import Testing
         #expect(config.diskMaxUsedSpaceRatio == 95)
         #expect(config.deleteWhen == "04;05")
         #expect(config.fileReservedTime == 48)
-        #expect(config.ignoredProperties.isEmpty)
+        #expect(result == ConfigApplication(unknownKeys: ["someUnknownKey"], invalidKeys: []))
     }
 
     @Test func oldSpellingAndBadValues() {
-        let old = MessageStoreConfig(properties: ["mapedFileSizeCommitLog": "1024", "mapedFileSizeConsumeQueue": "200"])
+        var old = MessageStoreConfig()
+        _ = old.apply(JavaProperties([("mapedFileSizeCommitLog", "1024"), ("mapedFileSizeConsumeQueue", "200")]))
+        #expect(MessageStoreConfig.legacyKeysPresent(in: JavaProperties([("mapedFileSizeCommitLog", "1")])) == ["mapedFileSizeCommitLog"])
         #expect(old.mappedFileSizeCommitLog == 1024)
         #expect(old.mappedFileSizeConsumeQueue == 200)
-        let both = MessageStoreConfig(properties: ["mapedFileSizeCommitLog": "1024", "mappedFileSizeCommitLog": "2048"])
+        var both = MessageStoreConfig()
+        _ = both.apply(JavaProperties([("mappedFileSizeCommitLog", "2048"), ("mapedFileSizeCommitLog", "1024")]))
         #expect(both.mappedFileSizeCommitLog == 2048)
-        // Java ignores values that do not parse and keeps the default.
-        let bad = MessageStoreConfig(properties: ["flushDiskType": "SOMETIMES", "maxMessageSize": "4M", "syncFlushTimeout": ""])
+        // Values that do not parse keep the default and are reported (Java ignores them silently).
+        var bad = MessageStoreConfig()
+        let result = bad.apply(JavaProperties([("flushDiskType", "SOMETIMES"), ("maxMessageSize", "4M"), ("syncFlushTimeout", "")]))
         #expect(bad.flushDiskType == .asyncFlush)
         #expect(bad.maxMessageSize == 4_194_304)
         #expect(bad.syncFlushTimeout == 2500)
-        #expect(Set(bad.ignoredProperties) == ["flushDiskType", "maxMessageSize", "syncFlushTimeout"])
+        #expect(Set(result.invalidKeys) == ["flushDiskType", "maxMessageSize", "syncFlushTimeout"])
     }
 
     @Test func delayLevels() {

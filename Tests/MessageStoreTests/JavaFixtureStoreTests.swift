@@ -13,16 +13,13 @@ import Testing
     static let storeDirectory = fixturesRoot.appendingPathComponent("store-4.9.8")
 
     static func config(root: String) -> MessageStoreConfig {
-        var properties: [String: String] = [
-            "storePathRootDir": root,
-            "mappedFileSizeCommitLog": "65536",
-            "mappedFileSizeConsumeQueue": "6000",
-            "maxHashSlotNum": "1000",
-            "maxIndexNum": "4000",
-            "flushDiskType": "SYNC_FLUSH",
-        ]
-        properties["brokerRole"] = "ASYNC_MASTER"
-        return MessageStoreConfig(properties: properties)
+        var config = MessageStoreConfig()
+        let result = config.apply(JavaProperties([
+            ("storePathRootDir", root), ("mappedFileSizeCommitLog", "65536"), ("mappedFileSizeConsumeQueue", "6000"),
+            ("maxHashSlotNum", "1000"), ("maxIndexNum", "4000"), ("flushDiskType", "SYNC_FLUSH"), ("brokerRole", "ASYNC_MASTER"),
+        ]))
+        precondition(result == ConfigApplication())
+        return config
     }
 
     /// Every entry of the pristine fixture's commit log, decoded independently of the store.

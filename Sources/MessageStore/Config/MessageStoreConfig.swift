@@ -5,13 +5,14 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import RocketMQModel
 
 /// The store's settings (Java `MessageStoreConfig`), with Java's property names and 4.9.8 defaults
 /// (PROTOCOL.md §5.14) except ``syncFlushTimeout`` and ``slaveTimeout``, which default below the client's 3 s send
 /// timeout (STYLE §5).
 ///
-/// ``init(properties:)`` reads a broker `.properties` map the way Java's `MixAll.properties2Object` does: unknown
-/// keys are ignored, and so are values that do not parse (their keys are listed in ``ignoredProperties``).
+/// ``apply(_:)`` reads a broker `.properties` file as Java's `MixAll.properties2Object` does, except that a value
+/// that does not parse is reported (Java keeps the default silently).
 public struct MessageStoreConfig: Sendable, Hashable {
     /// `storePathRootDir`, default `~/store`.
     public var storePathRootDir: String
@@ -87,8 +88,8 @@ public struct MessageStoreConfig: Sendable, Hashable {
     /// `cleanFileForciblyEnable`.
     public var cleanFileForciblyEnable: Bool = true
 
-    /// Keys whose values could not be parsed and were ignored, as Java ignores them.
-    public var ignoredProperties: [String] = []
+    /// `redeleteHangedFileInterval` (ms): retry deleting a file still referenced after this long.
+    public var redeleteHangedFileInterval: Int = 1000 * 120
 
     /// Java's defaults, with the root directory under `$HOME`.
     public init(storePathRootDir: String? = nil) {
@@ -100,49 +101,63 @@ public struct MessageStoreConfig: Sendable, Hashable {
         }
     }
 
-    /// Settings from broker properties (`MixAll.properties2Object`): Java's keys, unknown keys ignored.
-    public init(properties: [String: String]) {
-        self.init(storePathRootDir: properties["storePathRootDir"].map(Self.trimmed))
-        var reader = PropertyReader(properties: properties)
-        reader.string("storePathCommitLog") { self.storePathCommitLogOverride = $0 }
-        reader.int("mapedFileSizeCommitLog") { self.mappedFileSizeCommitLog = $0 }
-        reader.int("mappedFileSizeCommitLog") { self.mappedFileSizeCommitLog = $0 }
-        reader.int("mapedFileSizeConsumeQueue") { self.mappedFileSizeConsumeQueueSetting = $0 }
-        reader.int("mappedFileSizeConsumeQueue") { self.mappedFileSizeConsumeQueueSetting = $0 }
-        reader.int("maxMessageSize") { self.maxMessageSize = $0 }
-        reader.enumeration("flushDiskType") { (value: FlushDiskType) in self.flushDiskType = value }
-        reader.int("flushIntervalCommitLog") { self.flushIntervalCommitLog = $0 }
-        reader.int("flushCommitLogLeastPages") { self.flushCommitLogLeastPages = $0 }
-        reader.int("flushCommitLogThoroughInterval") { self.flushCommitLogThoroughInterval = $0 }
-        reader.int("flushIntervalConsumeQueue") { self.flushIntervalConsumeQueue = $0 }
-        reader.int("flushConsumeQueueLeastPages") { self.flushConsumeQueueLeastPages = $0 }
-        reader.int("flushConsumeQueueThoroughInterval") { self.flushConsumeQueueThoroughInterval = $0 }
-        reader.int("syncFlushTimeout") { self.syncFlushTimeout = $0 }
-        reader.int("slaveTimeout") { self.slaveTimeout = $0 }
-        reader.enumeration("brokerRole") { (value: BrokerRole) in self.brokerRole = value }
-        reader.bool("messageIndexEnable") { self.messageIndexEnable = $0 }
-        reader.bool("messageIndexSafe") { self.messageIndexSafe = $0 }
-        reader.int("maxHashSlotNum") { self.maxHashSlotNum = $0 }
-        reader.int("maxIndexNum") { self.maxIndexNum = $0 }
-        reader.int("maxMsgsNumBatch") { self.maxMsgsNumBatch = $0 }
-        reader.int("defaultQueryMaxNum") { self.defaultQueryMaxNum = $0 }
-        reader.bool("checkCRCOnRecover") { self.checkCRCOnRecover = $0 }
-        reader.int("maxTransferBytesOnMessageInMemory") { self.maxTransferBytesOnMessageInMemory = $0 }
-        reader.int("maxTransferCountOnMessageInMemory") { self.maxTransferCountOnMessageInMemory = $0 }
-        reader.int("maxTransferBytesOnMessageInDisk") { self.maxTransferBytesOnMessageInDisk = $0 }
-        reader.int("maxTransferCountOnMessageInDisk") { self.maxTransferCountOnMessageInDisk = $0 }
-        reader.int("accessMessageInMemoryMaxRatio") { self.accessMessageInMemoryMaxRatio = $0 }
-        reader.string("messageDelayLevel") { self.messageDelayLevel = $0 }
-        reader.bool("offsetCheckInSlave") { self.offsetCheckInSlave = $0 }
-        reader.int("fileReservedTime") { self.fileReservedTime = $0 }
-        reader.string("deleteWhen") { self.deleteWhen = $0 }
-        reader.int("diskMaxUsedSpaceRatio") { self.diskMaxUsedSpaceRatioSetting = $0 }
-        reader.int("cleanResourceInterval") { self.cleanResourceInterval = $0 }
-        reader.int("deleteCommitLogFilesInterval") { self.deleteCommitLogFilesInterval = $0 }
-        reader.int("destroyMapedFileIntervalForcibly") { self.destroyMapedFileIntervalForcibly = $0 }
-        reader.bool("cleanFileForciblyEnable") { self.cleanFileForciblyEnable = $0 }
-        self.ignoredProperties = reader.ignored
+    /// The store's keys in broker `.properties` files, with Java's names, in the order `-p` prints them.
+    public static let keys: [ConfigKey<MessageStoreConfig>] = [
+        .string("storePathRootDir", \.storePathRootDir),
+        ConfigKey("storePathCommitLog", get: { $0.storePathCommitLog }, set: { config, text in
+            config.storePathCommitLogOverride = text
+            return true
+        }),
+        .int("mappedFileSizeCommitLog", \.mappedFileSizeCommitLog),
+        .int("mappedFileSizeConsumeQueue", \.mappedFileSizeConsumeQueueSetting),
+        .int("maxMessageSize", \.maxMessageSize), .enumeration("flushDiskType", \.flushDiskType),
+        .int("flushIntervalCommitLog", \.flushIntervalCommitLog), .int("flushCommitLogLeastPages", \.flushCommitLogLeastPages),
+        .int("flushCommitLogThoroughInterval", \.flushCommitLogThoroughInterval),
+        .int("flushIntervalConsumeQueue", \.flushIntervalConsumeQueue),
+        .int("flushConsumeQueueLeastPages", \.flushConsumeQueueLeastPages),
+        .int("flushConsumeQueueThoroughInterval", \.flushConsumeQueueThoroughInterval),
+        .int("syncFlushTimeout", \.syncFlushTimeout), .int("slaveTimeout", \.slaveTimeout),
+        .enumeration("brokerRole", \.brokerRole), .bool("messageIndexEnable", \.messageIndexEnable),
+        .bool("messageIndexSafe", \.messageIndexSafe), .int("maxHashSlotNum", \.maxHashSlotNum), .int("maxIndexNum", \.maxIndexNum),
+        .int("maxMsgsNumBatch", \.maxMsgsNumBatch), .int("defaultQueryMaxNum", \.defaultQueryMaxNum),
+        .bool("checkCRCOnRecover", \.checkCRCOnRecover),
+        .int("maxTransferBytesOnMessageInMemory", \.maxTransferBytesOnMessageInMemory),
+        .int("maxTransferCountOnMessageInMemory", \.maxTransferCountOnMessageInMemory),
+        .int("maxTransferBytesOnMessageInDisk", \.maxTransferBytesOnMessageInDisk),
+        .int("maxTransferCountOnMessageInDisk", \.maxTransferCountOnMessageInDisk),
+        .int("accessMessageInMemoryMaxRatio", \.accessMessageInMemoryMaxRatio),
+        .string("messageDelayLevel", \.messageDelayLevel), .bool("offsetCheckInSlave", \.offsetCheckInSlave),
+        .int("fileReservedTime", \.fileReservedTime), .string("deleteWhen", \.deleteWhen),
+        .int("diskMaxUsedSpaceRatio", \.diskMaxUsedSpaceRatioSetting), .int("cleanResourceInterval", \.cleanResourceInterval),
+        .int("deleteCommitLogFilesInterval", \.deleteCommitLogFilesInterval),
+        .int("destroyMapedFileIntervalForcibly", \.destroyMapedFileIntervalForcibly),
+        .int("redeleteHangedFileInterval", \.redeleteHangedFileInterval),
+        .bool("cleanFileForciblyEnable", \.cleanFileForciblyEnable),
+    ]
+
+    /// The 3.x spellings, which Java 4.9.8 silently ignores and we honour; the 4.x key wins when both are set.
+    public static let legacyKeys: [ConfigKey<MessageStoreConfig>] = [
+        .int("mapedFileSizeCommitLog", \.mappedFileSizeCommitLog),
+        .int("mapedFileSizeConsumeQueue", \.mappedFileSizeConsumeQueueSetting),
+    ]
+
+    /// Applies the store keys of a broker file; the result lists the keys the store does not know
+    /// and the values that do not parse.
+    public mutating func apply(_ properties: JavaProperties) -> ConfigApplication {
+        let legacyNames = Set(Self.legacyKeys.map(\.name))
+        let legacy = Self.legacyKeys.apply(JavaProperties(properties.entries.filter { legacyNames.contains($0.key) }), to: &self)
+        var result = Self.keys.apply(JavaProperties(properties.entries.filter { !legacyNames.contains($0.key) }), to: &self)
+        result.invalidKeys += legacy.invalidKeys
+        return result
     }
+
+    /// Legacy keys present in `properties` (the broker logs that it honours them).
+    public static func legacyKeysPresent(in properties: JavaProperties) -> [String] {
+        legacyKeys.map(\.name).filter { properties[$0] != nil }
+    }
+
+    /// Every store key with its current value (`-p`).
+    public var properties: JavaProperties { Self.keys.properties(of: self) }
 
     // MARK: Derived values (Java's getters)
 
@@ -183,43 +198,5 @@ public struct MessageStoreConfig: Sendable, Hashable {
             table[Int32(index + 1)] = value * unit
         }
         return table
-    }
-
-    static func trimmed(_ value: String) -> String {
-        String(value.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
-    }
-}
-
-/// `MixAll.properties2Object`'s conversions: int/long by `parseInt`, bool by `parseBoolean` (`true` in any case,
-/// else false), enums by name, strings as they are.
-private struct PropertyReader {
-    let properties: [String: String]
-    var ignored: [String] = []
-
-    mutating func string(_ key: String, _ set: (String) -> Void) {
-        if let value = self.properties[key] { set(value) }
-    }
-
-    mutating func int(_ key: String, _ set: (Int) -> Void) {
-        guard let raw = self.properties[key] else { return }
-        if let value = Int32(MessageStoreConfig.trimmed(raw)) {
-            set(Int(value))
-        } else {
-            self.ignored.append(key)
-        }
-    }
-
-    mutating func bool(_ key: String, _ set: (Bool) -> Void) {
-        guard let raw = self.properties[key] else { return }
-        set(MessageStoreConfig.trimmed(raw).lowercased() == "true")
-    }
-
-    mutating func enumeration<Value: RawRepresentable<String>>(_ key: String, _ set: (Value) -> Void) {
-        guard let raw = self.properties[key] else { return }
-        if let value = Value(rawValue: MessageStoreConfig.trimmed(raw)) {
-            set(value)
-        } else {
-            self.ignored.append(key)
-        }
     }
 }

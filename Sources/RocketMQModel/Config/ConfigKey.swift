@@ -63,7 +63,10 @@ public struct ConfigKey<Root>: Sendable {
 public struct ConfigApplication: Sendable, Equatable {
     public var unknownKeys: [String] = []
     public var invalidKeys: [String] = []
-    public init() {}
+    public init(unknownKeys: [String] = [], invalidKeys: [String] = []) {
+        self.unknownKeys = unknownKeys
+        self.invalidKeys = invalidKeys
+    }
 }
 
 extension Array {

@@ -1,0 +1,182 @@
+import Logging
+import MessageStore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import RemotingCodec
+import RemotingNIO
+import RocketMQModel
+import ServiceLifecycle
+
+/// A broker (Java `BrokerController`): the store, the shared tables and their files under
+/// `<storePathRootDir>/config/`, the processors on the client port and the VIP port (listenPort − 2,
+/// no pulls), registration with every name server, and the housekeeping timers. A `Service`: on
+/// graceful shutdown it stops accepting, unregisters, persists the offsets and closes the store.
+public final class BrokerController: Service, Sendable {
+    public let brokerConfig: BrokerConfig
+    public let storeConfig: MessageStoreConfig
+    public let store: LocalFileMessageStore
+    public let metadata: BrokerMetadata
+    public let server: RemotingServer
+    /// Java's `fastRemotingServer`; nil when listenPort − 2 is not a port.
+    public let vipServer: RemotingServer?
+    let holds: PullRequestHoldService
+    private let outerAPI: BrokerOuterAPI
+    private let files: BrokerConfigFiles
+    private let registrationRequests: AsyncStream<Void>
+    private let requestRegistration: AsyncStream<Void>.Continuation
+    private let started: EventLoopPromise<SocketAddress>
+    private let logger: Logger
+
+    public init(startup: BrokerStartup, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) throws {
+        brokerConfig = startup.brokerConfig
+        storeConfig = startup.storeConfig
+        self.logger = logger
+        for key in startup.unknownKeys { logger.warning("unknown config key ignored", metadata: ["key": "\(key)"]) }
+        for key in startup.legacyKeys {
+            logger.notice("honouring the 3.x key as an alias of its mapped… spelling (Java 4.9.8 ignores it)", metadata: ["key": "\(key)"])
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        registrationRequests = stream
+        requestRegistration = continuation
+        started = group.next().makePromise()
+
+        let files = BrokerConfigFiles(storePathRootDir: startup.storeConfig.storePathRootDir, logger: logger)
+        self.files = files
+        metadata = BrokerMetadata(config: startup.brokerConfig, hooks: .init(
+            topicsChanged: { wrapper in
+                files.topics.save(wrapper)
+                continuation.yield()
+            },
+            groupsChanged: { wrapper in files.groups.save(wrapper) }))
+        files.load(into: metadata)
+
+        let holds = PullRequestHoldService(timerLoop: group.next())
+        self.holds = holds
+        store = try LocalFileMessageStore(config: startup.storeConfig, logger: logger) { arrival in
+            holds.messageArrived(topic: arrival.topic, queueId: arrival.queueId, maxOffset: arrival.logicOffset)
+        }
+
+        var vipProcessors = RequestProcessorTable()
+        vipProcessors.register(SendMessageProcessor(metadata: metadata, store: store, logger: logger), for: SendMessageProcessor.codes)
+        vipProcessors.register(ConsumerManageProcessor(metadata: metadata, store: store), for: ConsumerManageProcessor.codes)
+        vipProcessors.register(ClientManageProcessor(metadata: metadata, logger: logger), for: ClientManageProcessor.codes)
+        vipProcessors.register(QueryMessageProcessor(store: store), for: QueryMessageProcessor.codes)
+        var processors = vipProcessors
+        processors.register(PullMessageProcessor(metadata: metadata, store: store, holds: holds), for: PullMessageProcessor.codes)
+
+        let idleTimeout = TimeAmount.seconds(Int64(brokerConfig.serverChannelMaxIdleTimeSeconds))
+        server = RemotingServer(
+            configuration: .init(port: brokerConfig.listenPort, idleTimeout: idleTimeout), processors: processors, group: group, logger: logger)
+        let vipPort = brokerConfig.listenPort - 2
+        vipServer = vipPort > 0
+            ? RemotingServer(configuration: .init(port: vipPort, idleTimeout: idleTimeout), processors: vipProcessors, group: group, logger: logger)
+            : nil
+        outerAPI = BrokerOuterAPI(
+            nameServerAddresses: brokerConfig.nameServerAddresses, timeoutMillis: brokerConfig.registerBrokerTimeoutMills, logger: logger)
+    }
+
+    /// `brokerIP1:listenPort`, the address clients and name servers know this broker by.
+    public var brokerAddr: String { "\(brokerConfig.brokerIP1):\(brokerConfig.listenPort)" }
+    /// `brokerIP2:haListenPort` (listenPort + 1).
+    public var haServerAddr: String { "\(brokerConfig.brokerIP2):\(brokerConfig.listenPort + 1)" }
+
+    /// The client port's address once the broker accepts requests (the store is started, the ports bound).
+    public func ready() async throws -> SocketAddress {
+        try await started.futureResult.get()
+    }
+
+    public func run() async throws {
+        let address: SocketAddress
+        do {
+            try store.start()
+            address = try await server.bind()
+            try await vipServer?.bind()
+            started.succeed(address)
+        } catch {
+            started.fail(error)
+            await stop()
+            throw error
+        }
+        logger.info("broker started", metadata: [
+            "brokerName": "\(brokerConfig.brokerName)", "brokerId": "\(brokerConfig.brokerId)", "address": "\(address)",
+            "namesrvAddr": "\(brokerConfig.namesrvAddr)", "storePathRootDir": "\(storeConfig.storePathRootDir)"])
+        // Java registers at start, then every registerNameServerPeriod clamped to 10…60 s.
+        requestRegistration.yield()
+        let period = Int64(max(10_000, min(brokerConfig.registerNameServerPeriod, 60_000)))
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await _ in self.registrationRequests {
+                    // A name server that did not answer (not up yet, restarting) is retried after
+                    // 1, 2, 4… s rather than only at the next period.
+                    var retryDelay: Int64 = 1000
+                    while await !self.registerBrokerAll(), retryDelay < period, !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(retryDelay))
+                        retryDelay *= 2
+                    }
+                }
+            }
+            group.addTask { await Self.every(.milliseconds(period)) { self.requestRegistration.yield() } }
+            group.addTask {
+                await Self.every(.milliseconds(Int64(max(1000, self.brokerConfig.flushConsumerOffsetInterval)))) {
+                    self.files.offsets.save(self.metadata.withState { $0.offsets.wrapper })
+                }
+            }
+            // Java's ClientHousekeepingService: clients silent for 120 s are dropped every 10 s.
+            group.addTask { await Self.every(.seconds(10)) { self.closeExpiredClients() } }
+            try? await gracefulShutdown()
+            requestRegistration.finish()
+            group.cancelAll()
+        }
+        await stop()
+    }
+
+    /// Java's shutdown order: stop serving, unregister, persist, close the store.
+    private func stop() async {
+        try? await server.shutdown()
+        try? await vipServer?.shutdown()
+        if !brokerConfig.nameServerAddresses.isEmpty {
+            await outerAPI.unregisterBrokerAll(header: UnregisterBrokerRequestHeader(
+                brokerName: brokerConfig.brokerName, brokerAddr: brokerAddr, clusterName: brokerConfig.brokerClusterName,
+                brokerId: brokerConfig.brokerId))
+        }
+        files.persistAll(from: metadata)
+        store.shutdown()
+        logger.info("broker stopped", metadata: ["brokerName": "\(brokerConfig.brokerName)"])
+    }
+
+    /// Java `registerBrokerAll`: the topic table (with permissions narrowed to the broker's) to every name
+    /// server. True when every one accepted.
+    @discardableResult
+    func registerBrokerAll() async -> Bool {
+        let nameServers = brokerConfig.nameServerAddresses
+        guard !nameServers.isEmpty else { return true }
+        var wrapper = metadata.withState { $0.topics.wrapper }
+        let permission = Int32(brokerConfig.brokerPermission)
+        if !PermName.isWriteable(permission) || !PermName.isReadable(permission) {
+            for index in wrapper.topicConfigTable.indices { wrapper.topicConfigTable[index].perm &= permission }
+        }
+        let header = RegisterBrokerRequestHeader(
+            brokerName: brokerConfig.brokerName, brokerAddr: brokerAddr, clusterName: brokerConfig.brokerClusterName,
+            haServerAddr: haServerAddr, brokerId: brokerConfig.brokerId)
+        let answers = await outerAPI.registerBrokerAll(
+            header: header, body: RegisterBrokerBody(topicConfigSerializeWrapper: wrapper), compressed: brokerConfig.compressedRegister)
+        return answers.count == nameServers.count
+    }
+
+    private func closeExpiredClients() {
+        let now = metadata.clock()
+        for connection in metadata.withState({ $0.clients.expiredConnections(now: now) }) {
+            logger.info("closing a client silent for 120 s", metadata: ["connection": "\(connection)"])
+            connection.close()
+        }
+    }
+
+    /// Runs `body` every `interval` until the task is cancelled.
+    private static func every(_ interval: TimeAmount, _ body: () -> Void) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .nanoseconds(interval.nanoseconds)) } catch { return }
+            body()
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Broker
+import Logging
+import RocketMQModel
+
+/// `rocketmq broker`: Java's `mqbroker` (`-c` a broker `.properties` file, `-n` name servers, `-p`
+/// print the effective config and exit).
+struct BrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Run a broker (default port 10911), as mqbroker."
+    )
+
+    @Option(name: [.customShort("c"), .customLong("configFile")], help: "Broker config properties file.")
+    var configFile: String?
+
+    @Option(name: [.customShort("n"), .customLong("namesrvAddr")], help: "Name server addresses, e.g. '192.168.0.1:9876;192.168.0.2:9876'.")
+    var namesrvAddr: String?
+
+    @Flag(name: [.customShort("p"), .customLong("printConfigItem")], help: "Print all config items and exit.")
+    var printConfigItem = false
+
+    func run() async throws {
+        var properties = JavaProperties()
+        if let configFile {
+            properties = try readPropertiesFile(configFile)
+            print("load config properties file OK, \(configFile)")
+        }
+        let startup: BrokerStartup
+        do {
+            startup = try BrokerStartup(properties: properties, namesrvAddr: namesrvAddr)
+        } catch {
+            throw ValidationError("\(error)\(configFile.map { " in \($0)" } ?? "")")
+        }
+        if printConfigItem {
+            print(startup.printedProperties, terminator: "")
+            return
+        }
+        bootstrapLogging()
+        let logger = Logger(label: "rocketmq.broker")
+        let broker = try BrokerController(startup: startup, logger: logger)
+        try await runServers([broker], logger: logger) {
+            _ = try await broker.ready()
+            writeToStandardOutput(Self.bootLine(broker))
+        }
+    }
+
+    /// Java's boot line.
+    static func bootLine(_ broker: BrokerController) -> String {
+        var line = "The broker[\(broker.brokerConfig.brokerName), \(broker.brokerAddr)] boot success. serializeType=JSON"
+        if !broker.brokerConfig.namesrvAddr.isEmpty { line += " and name server is \(broker.brokerConfig.namesrvAddr)" }
+        return line + "\n"
+    }
+}

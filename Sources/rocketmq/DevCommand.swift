@@ -1,0 +1,62 @@
+import ArgumentParser
+import Broker
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+import NameServer
+import RocketMQModel
+
+/// `rocketmq dev`: a name server and a broker in one process, on a store under the home directory,
+/// for development and tests.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run a name server (9876) and a broker (10911) in one process on a local store."
+    )
+
+    @Option(name: .customLong("namesrv-port"), help: "The name server's port.")
+    var namesrvPort = 9876
+
+    @Option(name: .customLong("broker-port"), help: "The broker's port (its VIP port is this − 2, HA this + 1).")
+    var brokerPort = 10911
+
+    @Option(name: .customLong("store"), help: "The data directory (default ~/.swift-rocketmq/dev).")
+    var store: String?
+
+    @Option(name: [.customShort("c"), .customLong("configFile")], help: "Broker properties applied on top of the dev defaults.")
+    var configFile: String?
+
+    func run() async throws {
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "."
+        let root = store ?? home + "/.swift-rocketmq/dev"
+        var namesrvConfig = NamesrvConfig()
+        namesrvConfig.listenPort = namesrvPort
+        namesrvConfig.kvConfigPath = root + "/namesrv/kvConfig.json"
+        namesrvConfig.configStorePath = root + "/namesrv/namesrv.properties"
+        var properties = JavaProperties([
+            ("brokerName", "broker-a"), ("listenPort", String(brokerPort)), ("storePathRootDir", root + "/store"),
+        ])
+        if let configFile {
+            for (key, value) in try readPropertiesFile(configFile).entries { properties[key] = value }
+        }
+        let startup: BrokerStartup
+        do {
+            startup = try BrokerStartup(properties: properties, namesrvAddr: "127.0.0.1:\(namesrvPort)")
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        bootstrapLogging()
+        let logger = Logger(label: "rocketmq.dev")
+        let nameServer = NameServer(config: namesrvConfig, logger: logger)
+        let broker = try BrokerController(startup: startup, logger: logger)
+        try await runServers([nameServer, broker], logger: logger) {
+            let address = try await nameServer.server.bind()
+            writeToStandardOutput("The Name Server boot success. serializeType=JSON, listening on \(address)\n")
+            _ = try await broker.ready()
+            writeToStandardOutput(BrokerCommand.bootLine(broker))
+        }
+    }
+}
