@@ -139,11 +139,12 @@ let package = Package(
         .testTarget(
             name: "BrokerTests",
             dependencies: [
-                "Broker", "MessageStore", "RemotingCodec", "RemotingNIO", "RocketMQModel", "FixtureSupport",
+                "Broker", "MessageStore", "NameServer", "RemotingCodec", "RemotingNIO", "RocketMQModel", "FixtureSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

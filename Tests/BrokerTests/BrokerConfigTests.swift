@@ -1,6 +1,7 @@
 import Broker
 import FixtureSupport
 import Foundation
+import MessageStore
 import RocketMQModel
 import Testing
 
@@ -46,5 +47,58 @@ import Testing
         var copy = BrokerConfig()
         #expect(copy.apply(config.properties) == ConfigApplication())
         #expect(copy == config)
+    }
+}
+
+/// A whole broker file read as `rocketmq broker -c` reads it (Java `BrokerStartup`).
+@Suite struct BrokerStartupTests {
+    @Test(arguments: ["broker-a.properties", "broker-a-s.properties", "broker-b.properties", "broker-b-s.properties"])
+    func deploymentFilesLoadWithEveryKeyKnown(_ file: String) throws {
+        let startup = try BrokerStartup(properties: try BrokerConfigTests.properties(file))
+        #expect(startup.unknownKeys.isEmpty)
+        #expect(startup.legacyKeys == ["mapedFileSizeCommitLog", "mapedFileSizeConsumeQueue"])
+        let store = startup.storeConfig
+        #expect(store.mappedFileSizeCommitLog == 1_073_741_824)
+        #expect(store.mappedFileSizeConsumeQueue == 50_000_000)
+        #expect(store.flushDiskType == .syncFlush)
+        #expect(store.brokerRole == (startup.brokerConfig.brokerId == 0 ? .syncMaster : .slave))
+        #expect(store.maxMessageSize == 65536)
+        #expect(store.diskMaxUsedSpaceRatio == 88)
+        #expect(store.fileReservedTime == 120)
+        #expect(store.storePathRootDir.hasPrefix("data/broker-"))
+        #expect(store.storePathCommitLog.hasSuffix("/commitlog"))
+    }
+
+    @Test func namesrvFlagWinsAndRoleRulesAreJavas() throws {
+        let master = try BrokerStartup(
+            properties: JavaProperties([("brokerId", "3"), ("brokerRole", "SYNC_MASTER"), ("namesrvAddr", "10.0.0.1:9876")]),
+            namesrvAddr: "127.0.0.1:9876;127.0.0.1:9877")
+        #expect(master.brokerConfig.brokerId == 0)
+        #expect(master.brokerConfig.nameServerAddresses == ["127.0.0.1:9876", "127.0.0.1:9877"])
+        #expect(throws: BrokerStartup.InvalidConfig.self) {
+            try BrokerStartup(properties: JavaProperties([("brokerId", "0"), ("brokerRole", "SLAVE")]))
+        }
+        #expect(throws: BrokerStartup.InvalidConfig.self) { try BrokerStartup(namesrvAddr: "localhost") }
+    }
+
+    @Test func unknownKeysWarnBadValuesFailNamingTheKey() throws {
+        let startup = try BrokerStartup(properties: JavaProperties([("brokerName", "b"), ("noSuchKey", "1")]))
+        #expect(startup.unknownKeys == ["noSuchKey"])
+        do {
+            _ = try BrokerStartup(properties: JavaProperties([("flushDiskType", "SOMETIMES"), ("listenPort", "x")]))
+            Issue.record("bad values were accepted")
+        } catch {
+            #expect(error.description == "bad value for listenPort: x; bad value for flushDiskType: SOMETIMES")
+        }
+    }
+
+    @Test func printedConfigListsBrokerThenStoreKeysAndReadsBack() throws {
+        let startup = try BrokerStartup(properties: try BrokerConfigTests.properties("broker-b-s.properties"))
+        let printed = JavaProperties(parsing: startup.printedProperties)
+        #expect(printed.keys == BrokerConfig.keys.map(\.name) + MessageStoreConfig.keys.map(\.name))
+        let again = try BrokerStartup(properties: printed)
+        #expect(again.brokerConfig == startup.brokerConfig)
+        #expect(again.storeConfig == startup.storeConfig)
+        #expect(again.unknownKeys.isEmpty && again.legacyKeys.isEmpty)
     }
 }
