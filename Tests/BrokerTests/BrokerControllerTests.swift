@@ -134,9 +134,68 @@ import Testing
                 _ = try await again.ready()
                 #expect(again.metadata.withState { $0.topics["NewTopic"] != nil })
                 #expect(again.metadata.withState { $0.offsets.offset(group: "G", topic: "NewTopic", queueId: 0) } == 2)
+                await again.store.waitForDispatch(upTo: again.store.maxPhysicalOffset)
                 #expect(again.store.getMaxOffsetInQueue(topic: "NewTopic", queueId: 0) == 4)
                 #expect(try await Self.poll(namesrv, route) { $0.responseCode == .success })
             }
+        }
+    }
+
+    /// Captures PUSH_REPLY_MESSAGE_TO_CLIENT on the requester's connection and accepts it.
+    final class ReplyCatcher: RequestProcessor, Sendable {
+        let pushes = AsyncStream<RemotingCommand>.makeStream()
+        func process(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
+            pushes.continuation.yield(request)
+            return .response(request.makeResponse(code: .success))
+        }
+    }
+
+    @Test func repliesArePushedToTheRequesterAndStored() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reply-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = try await Self.freeBrokerPort()
+        let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
+            ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
+            ("mappedFileSizeConsumeQueue", "6000"),
+        ])), logger: Self.logger)
+        try await Self.running(broker) {
+            _ = try await broker.ready()
+            let catcher = ReplyCatcher()
+            var processors = RequestProcessorTable()
+            processors.register(catcher, for: [.pushReplyMessageToClient])
+            let requester = try await RemotingClient.connect(host: "127.0.0.1", port: port, processors: processors, logger: Self.logger)
+            defer { requester.close() }
+            let heartbeat = HeartbeatData(clientID: "127.0.0.1@requester", producerDataSet: ["PG"], consumerDataSet: [])
+            #expect(try await requester.send(.request(code: .heartBeat, body: heartbeat.encoded())).responseCode == .success)
+
+            let replier = try await RemotingClient.connect(host: "127.0.0.1", port: port, logger: Self.logger)
+            defer { replier.close() }
+            func reply(to clientId: String) -> RemotingCommand {
+                let header = SendMessageRequestHeader(
+                    producerGroup: "RG", topic: "DefaultCluster_REPLY_TOPIC", defaultTopic: "TBW102", queueId: 0, bornTimestamp: 1,
+                    properties: "REPLY_TO_CLIENT\u{1}\(clientId)\u{2}CORRELATION_ID\u{1}c-1\u{2}")
+                return .request(code: .sendReplyMessageV2, extFields: header.v2ExtFields, body: ByteBuffer(string: "the answer"))
+            }
+            let answered = try await replier.send(reply(to: "127.0.0.1@requester"))
+            #expect(answered.responseCode == .success)
+            #expect(answered.extFields?["queueOffset"] == "0")
+            #expect(answered.extFields?["msgId"]?.count == 32)
+            var pushes = catcher.pushes.stream.makeAsyncIterator()
+            let push = try #require(await pushes.next())
+            #expect(push.body.map { String(buffer: $0) } == "the answer")
+            let pushed = try push.decodeHeader(ReplyMessageRequestHeader.self)
+            #expect(pushed.topic == "DefaultCluster_REPLY_TOPIC")
+            let properties = MessageProperties(decoding: pushed.properties ?? "")
+            #expect(properties["CORRELATION_ID"] == "c-1")
+            #expect(properties["PUSH_REPLY_TIME"] != nil)
+
+            // Nobody to push to: Java's SYSTEM_ERROR, but the reply is still stored.
+            let orphan = try await replier.send(reply(to: "nobody"))
+            #expect(orphan.responseCode == .systemError)
+            #expect(orphan.remark == "push reply message fail, channel of <nobody> not found.")
+            #expect(orphan.extFields?["queueOffset"] == "1")
+            await broker.store.waitForDispatch(upTo: broker.store.maxPhysicalOffset)
+            #expect(broker.store.getMaxOffsetInQueue(topic: "DefaultCluster_REPLY_TOPIC", queueId: 0) == 2)
         }
     }
 }

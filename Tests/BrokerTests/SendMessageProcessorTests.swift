@@ -2,7 +2,7 @@ import Broker
 import FixtureSupport
 import Foundation
 import Logging
-import MessageStore
+@testable import MessageStore
 import NIOCore
 import NIOEmbedded
 import RemotingCodec
@@ -156,6 +156,19 @@ import Testing
         let ok = try await harness.send(Self.send(topic: "broker-a", queueId: -1))
         #expect(ok.responseCode == .success)
         #expect(ok.extFields?["queueId"] == "0")
+    }
+
+    @Test func aStalledCommitLogIsAnsweredSystemBusy() async throws {
+        let harness = try await Harness()
+        defer { harness.close() }
+        // An append that has held the commit log for 2 s (Java's limit is 1 s).
+        harness.store.commitLog.beginTimeInLock.store(SystemClock.currentTimeMillis() - 2000, ordering: .relaxed)
+        let busy = try await harness.send(Self.send(topic: "broker-a"))
+        #expect(busy.responseCode == .systemBusy)
+        #expect(busy.remark == "[REJECTREQUEST]system busy, start flow control for a while")
+        #expect(harness.store.maxPhysicalOffset == 0)
+        harness.store.commitLog.beginTimeInLock.store(0, ordering: .relaxed)
+        #expect(try await harness.send(Self.send(topic: "broker-a")).responseCode == .success)
     }
 
     @Test func exhaustedRetriesGoToTheDeadLetterTopic() async throws {

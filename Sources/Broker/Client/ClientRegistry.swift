@@ -73,6 +73,14 @@ public struct ClientRegistry: Sendable {
         producerGroups[group, default: [:]][channel.connection.id] = info
     }
 
+    /// Java `ProducerManager.findChannel`: the connection of a producer client, by client id.
+    public func findProducerConnection(clientId: String) -> RemotingConnection? {
+        for channels in producerGroups.values {
+            if let channel = channels.values.first(where: { $0.clientId == clientId }) { return channel.connection }
+        }
+        return nil
+    }
+
     /// UNREGISTER_CLIENT for a consumer group: true when a member left (the rest are notified).
     public mutating func unregisterConsumer(group: String, connection: RemotingConnection) -> Bool {
         guard var info = consumerGroups[group], info.channels.removeValue(forKey: connection.id) != nil else { return false }

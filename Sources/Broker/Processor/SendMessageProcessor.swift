@@ -9,12 +9,12 @@ import RocketMQModel
 /// request as Java's `msgCheck` does, auto-creates the topic, redirects exhausted retries to the
 /// dead-letter topic, stores through the message store and maps its status to a response (§3.3.1).
 public final class SendMessageProcessor: RequestProcessor {
-    public static let codes: [RequestCode] = [.sendMessage, .sendMessageV2, .sendBatchMessage]
+    public static let codes: [RequestCode] = [.sendMessage, .sendMessageV2, .sendBatchMessage, .sendReplyMessage, .sendReplyMessageV2]
 
-    private let metadata: BrokerMetadata
-    private let store: LocalFileMessageStore
-    private let storeHost: MessageHost
-    private let logger: Logger
+    let metadata: BrokerMetadata
+    let store: LocalFileMessageStore
+    let storeHost: MessageHost
+    let logger: Logger
 
     public init(metadata: BrokerMetadata, store: LocalFileMessageStore, logger: Logger = Logger(label: "rocketmq.broker")) {
         self.metadata = metadata
@@ -25,19 +25,25 @@ public final class SendMessageProcessor: RequestProcessor {
     }
 
     public func process(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
+        // Java `rejectRequest`: the page cache is stalling appends, so producers are told to back off.
+        if store.isOSPageCacheBusy {
+            return .response(request.makeResponse(code: .systemBusy, remark: "[REJECTREQUEST]system busy, start flow control for a while"))
+        }
         var header = try SendMessageRequestHeader(command: request)
         let config = metadata.config
         if config.startAcceptSendRequestTimeStamp > metadata.clock() {
             return .response(request.makeResponse(
                 code: .systemError, remark: "broker unable to service, until \(config.startAcceptSendRequestTimeStamp)"))
         }
+        if request.requestCode == .sendReplyMessage || request.requestCode == .sendReplyMessageV2 {
+            return reply(request, header: header, context: context)
+        }
         let topicConfig: TopicConfig
         switch check(&header, request: request, context: context) {
         case .failure(let error): return .response(error.response)
         case .success(let checked): topicConfig = checked
         }
-        let bornHost = context.remoteAddress.flatMap(MessageHost.init(peer:))?.normalized
-            ?? MessageHost(ipv4: 0, 0, 0, 0, port: 0)
+        let bornHost = Self.bornHost(context)
         var sysFlag = MessageSysFlag(rawValue: header.sysFlag)
         if topicConfig.topicFilterType == .multiTag { sysFlag.insert(.multiTags) }
         let promise = context.connection.eventLoop.makePromise(of: PutMessageResult.self)
@@ -94,7 +100,7 @@ public final class SendMessageProcessor: RequestProcessor {
     }
 
     /// Java `msgCheck` plus the queue choice and the retry/DLQ redirect; a failure is the response.
-    private func check(_ header: inout SendMessageRequestHeader, request: RemotingCommand, context: RequestContext)
+    func check(_ header: inout SendMessageRequestHeader, request: RemotingCommand, context: RequestContext)
         -> Result<TopicConfig, ResponseError>
     {
         let config = metadata.config
@@ -186,6 +192,13 @@ public final class SendMessageProcessor: RequestProcessor {
         fields.append("MSG_REGION", regionId)
         fields.append("TRACE_ON", traceOn ? "true" : "false")
         return request.makeResponse(code: code, remark: remark, extFields: fields)
+    }
+}
+
+extension SendMessageProcessor {
+    /// BORNHOST: the producer's address as this connection sees it.
+    static func bornHost(_ context: RequestContext) -> MessageHost {
+        context.remoteAddress.flatMap(MessageHost.init(peer:))?.normalized ?? MessageHost(ipv4: 0, 0, 0, 0, port: 0)
     }
 }
 

@@ -46,6 +46,8 @@ final class CommitLog: Sendable {
     private let allocator: AllocateMappedFileService
     /// The offset a slave has confirmed (Java `confirmOffset`), -1 until set.
     private let confirmOffsetValue = Atomic<Int64>(-1)
+    /// When the append under way took the lock (ms), 0 when none is (Java `beginTimeInLock`).
+    let beginTimeInLock = Atomic<Int64>(0)
     /// Delay level → milliseconds, for the consume-queue tag field of `SCHEDULE_TOPIC_XXXX` (§4.7).
     let delayLevelTable: [Int32: Int64]
     let maxDelayLevel: Int32
@@ -198,6 +200,8 @@ final class CommitLog: Sendable {
     ) throws(StoreError) -> Placement {
         let result = encoded.withUnsafeReadableBytes { bytes in
             self.state.withLock { state -> Result<Placement, StoreError> in
+                self.beginTimeInLock.store(SystemClock.currentTimeMillis(), ordering: .relaxed)
+                defer { self.beginTimeInLock.store(0, ordering: .relaxed) }
                 do throws(StoreError) {
                     return .success(try self.appendLocked(
                         bytes, state: &state, entryLengths: entryLengths, key: key,

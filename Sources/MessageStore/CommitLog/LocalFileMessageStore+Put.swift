@@ -1,3 +1,4 @@
+import RocketMQModel
 import NIOCore
 
 extension LocalFileMessageStore {
@@ -37,12 +38,21 @@ extension LocalFileMessageStore {
         }
     }
 
-    /// Java `checkStoreStatus`: refuse puts when not running, on a slave, or while dispatch is failing.
+    /// Java `checkStoreStatus`: refuse puts when not running, on a slave, or while dispatch is failing, and
+    /// while an append has held the commit log for longer than `osPageCacheBusyTimeOutMills`.
     private var storeStatus: PutMessageStatus {
         if !self.isRunning || self.config.brokerRole == .slave || self.reput.isFailing {
             return .serviceNotAvailable
         }
+        if self.isOSPageCacheBusy { return .osPageCacheBusy }
         return .putOK
+    }
+
+    /// Java `isOSPageCacheBusy`: the append under way has held the commit log lock too long (the page cache
+    /// is stalling writes); the broker answers SYSTEM_BUSY so that producers back off or go elsewhere.
+    public var isOSPageCacheBusy: Bool {
+        let begin = self.commitLog.beginTimeInLock.load(ordering: .relaxed)
+        return begin != 0 && SystemClock.currentTimeMillis() - begin > Int64(self.config.osPageCacheBusyTimeOutMills)
     }
 
     private func put(

@@ -88,6 +88,8 @@ public struct MessageStoreConfig: Sendable, Hashable {
     /// `cleanFileForciblyEnable`.
     public var cleanFileForciblyEnable: Bool = true
 
+    /// `osPageCacheBusyTimeOutMills`: an append holding the commit log longer than this makes the store busy.
+    public var osPageCacheBusyTimeOutMills: Int = 1000
     /// `redeleteHangedFileInterval` (ms): retry deleting a file still referenced after this long.
     public var redeleteHangedFileInterval: Int = 1000 * 120
 
@@ -133,6 +135,7 @@ public struct MessageStoreConfig: Sendable, Hashable {
         .int("destroyMapedFileIntervalForcibly", \.destroyMapedFileIntervalForcibly),
         .int("redeleteHangedFileInterval", \.redeleteHangedFileInterval),
         .bool("cleanFileForciblyEnable", \.cleanFileForciblyEnable),
+        .int("osPageCacheBusyTimeOutMills", \.osPageCacheBusyTimeOutMills),
     ]
 
     /// The 3.x spellings, which Java 4.9.8 silently ignores and we honour; the 4.x key wins when both are set.
