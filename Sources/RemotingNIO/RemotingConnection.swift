@@ -33,11 +33,17 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     /// Sends a request and waits for its response (Java `invokeSync`); fails with
     /// `RemotingError.timeout` or `.connectionClosed`.
     public func send(_ request: RemotingCommand, timeout: TimeAmount = .seconds(3)) async throws -> RemotingCommand {
+        try await sendRequest(request, timeout: timeout).get()
+    }
+
+    /// Writes the request now and returns its response to come: requests sent one after another
+    /// reach the peer in that order, however their responses are awaited (pipelining).
+    public func sendRequest(_ request: RemotingCommand, timeout: TimeAmount = .seconds(3)) -> EventLoopFuture<RemotingCommand> {
         let response = channel.eventLoop.makePromise(of: RemotingCommand.self)
         channel.writeAndFlush(OutboundRequest(command: request, response: response, timeout: timeout)).whenFailure {
             response.fail($0)
         }
-        return try await response.futureResult.get()
+        return response.futureResult
     }
 
     /// Sends a oneway request: flag bit 1 set, no response expected (Java `invokeOneway`).

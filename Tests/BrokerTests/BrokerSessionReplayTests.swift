@@ -1,0 +1,140 @@
+import Broker
+import FixtureSupport
+import Foundation
+import Logging
+import NIOCore
+import RemotingCodec
+import RemotingNIO
+import RocketMQModel
+import Testing
+
+/// Whole captured client sessions replayed against a broker on loopback, one connection per captured TCP
+/// stream, in capture order: each request is sent once every response captured before it has arrived, so
+/// a held long-poll pull waits for the send that answered it in the capture. Every answer is compared
+/// with Java's: code, remark, header fields (all but those naming this broker's offsets and hosts) and
+/// the pulled messages.
+@Suite(.serialized) struct BrokerSessionReplayTests {
+    /// Header fields whose values depend on where and when the broker runs.
+    static let variableFields: Set<String> = ["msgId", "offsetMsgId"]
+    /// BenchmarkTest held 2994 messages per queue on the captured broker; ours starts empty.
+    static let variableFieldsByScenario: [String: Set<String>] = ["12-bench-producer-rocketmq": ["queueOffset"]]
+
+    struct Exchange: Sendable {
+        let request: FixtureFrame
+        let captured: RemotingCommand
+        let ours: RemotingCommand
+
+        /// Java runs heartbeats and pulls on different thread pools, so a pull sent right after a heartbeat
+        /// that raised the subscription's version can be checked before that heartbeat is applied:
+        /// SUBSCRIPTION_NOT_LATEST. We serve a connection's requests in order, so the pull finds the new version.
+        var isJavaHeartbeatRace: Bool {
+            guard captured.responseCode == .subscriptionNotLatest, let answeredAt = request.meta["response_seq"]?.intValue else { return false }
+            return Fixtures.frames.contains { frame in
+                frame.scenario == request.scenario && frame.codeName == "HEART_BEAT" && frame.seq < request.seq
+                    && frame.meta["stream"] == request.meta["stream"] && (frame.meta["response_seq"]?.intValue ?? 0) > answeredAt
+            }
+        }
+
+        /// Java answers a held pull from its wake-up thread, which writes the response in its default
+        /// serialize type (JSON); we answer in the request's type, as for every other response.
+        var isJavaHeldPullAnswer: Bool {
+            request.codeName == "PULL_MESSAGE" && captured.serializeType == .json && request.serialize == "ROCKETMQ"
+        }
+    }
+
+    /// `betweenScenarios` runs after each scenario (the captures were seconds apart; dispatch is asynchronous).
+    static func replay(
+        _ scenarios: [String], broker port: Int, betweenScenarios: () async -> Void
+    ) async throws -> [Exchange] {
+        var exchanges: [Exchange] = []
+        for scenario in scenarios {
+            let frames = Fixtures.frames.filter { $0.scenario == scenario }
+            let requests = frames.filter { $0.isRequest && $0.meta["direction"]?.stringValue == "client->broker" }
+            var connections: [Int: RemotingConnection] = [:]
+            defer { for connection in connections.values { connection.close() } }
+            var pending: [(responseSeq: Int, request: FixtureFrame, response: EventLoopFuture<RemotingCommand>)] = []
+            func settle(before seq: Int) async throws {
+                for entry in pending where entry.responseSeq < seq {
+                    let captured = try #require(frames.first { $0.seq == entry.responseSeq }).command()
+                    exchanges.append(Exchange(request: entry.request, captured: captured, ours: try await entry.response.get()))
+                }
+                pending.removeAll { $0.responseSeq < seq }
+            }
+            for frame in requests {
+                try await settle(before: frame.seq)
+                let responseSeq = frame.meta["response_seq"]?.intValue
+                // Pulls still held when the capture ended were never answered: nothing to compare.
+                if responseSeq == nil && frame.meta["oneway"]?.boolValue != true { continue }
+                let stream = frame.meta["stream"]?.intValue ?? 0
+                let connection: RemotingConnection
+                if let open = connections[stream] {
+                    connection = open
+                } else {
+                    connection = try await RemotingClient.connect(host: "127.0.0.1", port: port, logger: BrokerControllerTests.logger)
+                    connections[stream] = connection
+                }
+                let command = try frame.command()
+                if let responseSeq {
+                    pending.append((responseSeq, frame, connection.sendRequest(command, timeout: .seconds(20))))
+                } else {
+                    connection.sendOneway(command)
+                }
+            }
+            try await settle(before: Int.max)
+            await betweenScenarios()
+        }
+        return exchanges
+    }
+
+    static func compare(_ exchange: Exchange) throws {
+        let (captured, ours) = (exchange.captured, exchange.ours)
+        let context = "\(exchange.request)"
+        if exchange.isJavaHeartbeatRace {
+            #expect(ours.responseCode == .success || ours.responseCode == .pullNotFound, "\(context)")
+            return
+        }
+        #expect(ours.code == captured.code, "\(context)")
+        #expect(ours.remark == captured.remark, "\(context)")
+        #expect(ours.serializeType == (exchange.isJavaHeldPullAnswer ? .rocketmq : captured.serializeType), "\(context)")
+        let ourFields = ours.extFields ?? ExtFields()
+        let javaFields = captured.extFields ?? ExtFields()
+        #expect(Set(ourFields.map(\.name)) == Set(javaFields.map(\.name)), "\(context)")
+        let variable = variableFields.union(variableFieldsByScenario[exchange.request.scenario] ?? [])
+        for field in javaFields where !variable.contains(field.name) {
+            #expect(ourFields[field.name] == field.value, "\(context): \(field.name)")
+        }
+        if exchange.request.codeName == "PULL_MESSAGE", captured.responseCode == .success {
+            let java = try StoredMessage.decodeAll(captured.body ?? ByteBuffer())
+            let mine = try StoredMessage.decodeAll(ours.body ?? ByteBuffer())
+            #expect(mine.map(\.queueOffset) == java.map(\.queueOffset), "\(context)")
+            #expect(mine.map(\.properties.uniqueKey) == java.map(\.properties.uniqueKey), "\(context)")
+            #expect(mine.map(\.sysFlag) == java.map(\.sysFlag), "\(context)")
+            #expect(mine.map { Array($0.body.readableBytesView) } == java.map { Array($0.body.readableBytesView) }, "\(context)")
+        }
+    }
+
+    @Test(arguments: [
+        ["02-sync-producer-json", "03-push-consumer-json"],
+        ["02b-sync-producer-rocketmq", "03b-push-consumer-rocketmq"],
+        ["04-big-body-and-batch"],
+        ["05-async-and-oneway"],
+        ["12-bench-producer-rocketmq"],
+    ])
+    func capturedSessionsGetJavasAnswers(_ scenarios: [String]) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = try await BrokerControllerTests.freeBrokerPort()
+        let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
+            ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
+            ("mappedFileSizeConsumeQueue", "6000"), ("brokerIP1", "127.0.0.1"),
+        ])), logger: BrokerControllerTests.logger)
+        let exchanges = try await BrokerControllerTests.running(broker) {
+            _ = try await broker.ready()
+            return try await Self.replay(scenarios, broker: port) {
+                await broker.store.waitForDispatch(upTo: broker.store.maxPhysicalOffset)
+            }
+        }
+        #expect(exchanges.count >= 5)
+        for exchange in exchanges { try Self.compare(exchange) }
+    }
+}
