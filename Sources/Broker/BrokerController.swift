@@ -17,6 +17,7 @@ public final class BrokerController: Service, Sendable {
     public let storeConfig: MessageStoreConfig
     public let store: LocalFileMessageStore
     public let metadata: BrokerMetadata
+    public let schedule: ScheduleMessageService
     public let server: RemotingServer
     /// Java's `fastRemotingServer`; nil when listenPort − 2 is not a port.
     public let vipServer: RemotingServer?
@@ -56,6 +57,8 @@ public final class BrokerController: Service, Sendable {
         store = try LocalFileMessageStore(config: startup.storeConfig, logger: logger) { arrival in
             holds.messageArrived(topic: arrival.topic, queueId: arrival.queueId, maxOffset: arrival.logicOffset)
         }
+        schedule = ScheduleMessageService(
+            store: store, delayLevels: startup.storeConfig.delayLevelTable, offsets: files.delayOffsets.load(), logger: logger)
 
         var vipProcessors = RequestProcessorTable()
         vipProcessors.register(SendMessageProcessor(metadata: metadata, store: store, logger: logger), for: SendMessageProcessor.codes)
@@ -122,6 +125,15 @@ public final class BrokerController: Service, Sendable {
                     self.files.offsets.save(self.metadata.withState { $0.offsets.wrapper })
                 }
             }
+            // Delayed messages are delivered by the master only; a slave keeps the offsets it copies.
+            if storeConfig.brokerRole != .slave {
+                group.addTask { await self.schedule.run() }
+                group.addTask {
+                    await Self.every(.milliseconds(Int64(max(1000, self.storeConfig.flushDelayOffsetInterval)))) {
+                        self.files.delayOffsets.save(self.schedule.offsetTable)
+                    }
+                }
+            }
             // Java's ClientHousekeepingService: clients silent for 120 s are dropped every 10 s.
             group.addTask { await Self.every(.seconds(10)) { self.closeExpiredClients() } }
             try? await gracefulShutdown()
@@ -140,7 +152,7 @@ public final class BrokerController: Service, Sendable {
                 brokerName: brokerConfig.brokerName, brokerAddr: brokerAddr, clusterName: brokerConfig.brokerClusterName,
                 brokerId: brokerConfig.brokerId))
         }
-        files.persistAll(from: metadata)
+        files.persistAll(from: metadata, schedule: schedule)
         store.shutdown()
         logger.info("broker stopped", metadata: ["brokerName": "\(brokerConfig.brokerName)"])
     }

@@ -16,8 +16,11 @@ import Testing
 @Suite(.serialized) struct BrokerSessionReplayTests {
     /// Header fields whose values depend on where and when the broker runs.
     static let variableFields: Set<String> = ["msgId", "offsetMsgId"]
-    /// BenchmarkTest held 2994 messages per queue on the captured broker; ours starts empty.
-    static let variableFieldsByScenario: [String: Set<String>] = ["12-bench-producer-rocketmq": ["queueOffset"]]
+    /// Queues that already held messages on the captured broker and start empty on ours: BenchmarkTest (2994
+    /// per queue) and SCHEDULE_TOPIC_XXXX's level-3 queue, whose offset a delayed send answers.
+    static let variableFieldsByScenario: [String: Set<String>] = [
+        "12-bench-producer-rocketmq": ["queueOffset"], "07-delay-level": ["queueOffset"],
+    ]
 
     /// Java runs heartbeats and pulls on different thread pools, so a pull sent right after a heartbeat that
     /// raised the subscription's version can be checked before that heartbeat is applied and get
@@ -48,6 +51,18 @@ import Testing
         _ scenarios: [String], broker port: Int, betweenScenarios: () async -> Void
     ) async throws -> [Exchange] {
         var exchanges: [Exchange] = []
+        // Java's commit-log offsets → ours, learnt from pulled messages (CONSUMER_SEND_MSG_BACK names one).
+        var physicalOffsets: [Int64: Int64] = [:]
+        func learnOffsets(_ exchange: Exchange) {
+            guard exchange.request.codeName == "PULL_MESSAGE",
+                  let java = try? StoredMessage.decodeAll(exchange.captured.body ?? ByteBuffer()),
+                  let ours = try? StoredMessage.decodeAll(exchange.ours.body ?? ByteBuffer()) else { return }
+            for message in java {
+                if let mine = ours.first(where: { $0.properties.uniqueKey == message.properties.uniqueKey }) {
+                    physicalOffsets[message.physicalOffset] = mine.physicalOffset
+                }
+            }
+        }
         for scenario in scenarios {
             let frames = Fixtures.frames.filter { $0.scenario == scenario }
             let requests = frames.filter { $0.isRequest && $0.meta["direction"]?.stringValue == "client->broker" }
@@ -57,7 +72,9 @@ import Testing
             func settle(before seq: Int) async throws {
                 for entry in pending where entry.responseSeq < seq {
                     let captured = try #require(frames.first { $0.seq == entry.responseSeq }).command()
-                    exchanges.append(Exchange(request: entry.request, captured: captured, ours: try await entry.response.get()))
+                    let exchange = Exchange(request: entry.request, captured: captured, ours: try await entry.response.get())
+                    learnOffsets(exchange)
+                    exchanges.append(exchange)
                 }
                 pending.removeAll { $0.responseSeq < seq }
             }
@@ -76,7 +93,10 @@ import Testing
                     connection = try await RemotingClient.connect(host: "127.0.0.1", port: port, logger: BrokerControllerTests.logger)
                     connections[stream] = connection
                 }
-                let command = try frame.command()
+                var command = try frame.command()
+                if frame.codeName == "CONSUMER_SEND_MSG_BACK", let java = command.extFields?["offset"].flatMap({ Int64($0) }) {
+                    command.extFields?["offset"] = String(try #require(physicalOffsets[java], "\(frame): offset \(java) never pulled"))
+                }
                 if let responseSeq {
                     pending.append((responseSeq, frame, connection.sendRequest(command, timeout: .seconds(20))))
                 } else {
@@ -112,7 +132,12 @@ import Testing
         }
     }
 
+    /// Delay levels of 1 s, so that delayed and retried messages come back in a second instead of 10.
+    static let shortDelays = String(repeating: "1s ", count: 18).trimmingCharacters(in: .whitespaces)
+
     @Test(arguments: [
+        ["06b-retry-sendback"],
+        ["07-delay-level"],
         ["02-sync-producer-json", "03-push-consumer-json"],
         ["02b-sync-producer-rocketmq", "03b-push-consumer-rocketmq"],
         ["04-big-body-and-batch"],
@@ -125,7 +150,7 @@ import Testing
         let port = try await BrokerControllerTests.freeBrokerPort()
         let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
             ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
-            ("mappedFileSizeConsumeQueue", "6000"), ("brokerIP1", "127.0.0.1"),
+            ("mappedFileSizeConsumeQueue", "6000"), ("brokerIP1", "127.0.0.1"), ("messageDelayLevel", Self.shortDelays),
         ])), logger: BrokerControllerTests.logger)
         let exchanges = try await BrokerControllerTests.running(broker) {
             _ = try await broker.ready()

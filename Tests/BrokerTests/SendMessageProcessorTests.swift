@@ -19,15 +19,19 @@ import Testing
         let processor: SendMessageProcessor
         let connection: RemotingConnection
 
-        init(holds: PullRequestHoldService? = nil, configure: (inout BrokerConfig) -> Void = { _ in }) async throws {
+        let logger: Logger
+
+        init(holds: PullRequestHoldService? = nil, delays: String? = nil, configure: (inout BrokerConfig) -> Void = { _ in }) async throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("send-\(UUID().uuidString)").path
             var storeConfig = MessageStoreConfig(storePathRootDir: directory)
             storeConfig.mappedFileSizeCommitLog = 1024 * 1024
             storeConfig.mappedFileSizeConsumeQueueSetting = 6000
             storeConfig.maxHashSlotNum = 1000
             storeConfig.maxIndexNum = 4000
+            if let delays { storeConfig.messageDelayLevel = delays }
             var logger = Logger(label: "test")
             logger.logLevel = .critical
+            self.logger = logger
             var arriving: (@Sendable (MessageArrival) -> Void)?
             if let holds {
                 arriving = { arrival in holds.messageArrived(topic: arrival.topic, queueId: arrival.queueId, maxOffset: arrival.logicOffset) }

@@ -10,7 +10,6 @@ import RocketMQModel
 public final class PullMessageProcessor: RequestProcessor {
     public static let codes: [RequestCode] = [.pullMessage]
 
-    private static let faq = "\nSee http://rocketmq.apache.org/docs/faq/ for further details."
     private let metadata: BrokerMetadata
     private let store: LocalFileMessageStore
     private let holds: PullRequestHoldService
@@ -31,11 +30,11 @@ public final class PullMessageProcessor: RequestProcessor {
             return fail(.noPermission, "the broker[\(config.brokerIP1)] pulling message is forbidden")
         }
         guard let group = metadata.findSubscriptionGroup(header.consumerGroup) else {
-            return fail(.subscriptionGroupNotExist, "subscription group [\(header.consumerGroup)] does not exist, \(Self.faq)")
+            return fail(.subscriptionGroupNotExist, "subscription group [\(header.consumerGroup)] does not exist, \(FAQ.suggestion)")
         }
         guard group.consumeEnable else { return fail(.noPermission, "subscription group no permission, \(header.consumerGroup)") }
         guard let topic = metadata.withState({ $0.topics[header.topic] }) else {
-            return fail(.topicNotExist, "topic[\(header.topic)] not exist, apply first please! \(Self.faq)")
+            return fail(.topicNotExist, "topic[\(header.topic)] not exist, apply first please! \(FAQ.suggestion)")
         }
         guard PermName.isReadable(topic.perm) else { return fail(.noPermission, "the topic[\(header.topic)] pulling message is forbidden") }
         guard header.queueId >= 0, header.queueId < topic.readQueueNums else {
@@ -48,13 +47,13 @@ public final class PullMessageProcessor: RequestProcessor {
                 expressionType: header.expressionType ?? "TAG", tagsSet: [], codeSet: []))
         } else {
             guard let consumer = metadata.withState({ $0.clients.consumerGroups[header.consumerGroup] }) else {
-                return fail(.subscriptionNotExist, "the consumer's group info not exist\(Self.faq)")
+                return fail(.subscriptionNotExist, "the consumer's group info not exist\(FAQ.suggestion)")
             }
             if !group.consumeBroadcastEnable && consumer.messageModel == .broadcasting {
                 return fail(.noPermission, "the consumer group[\(header.consumerGroup)] can not consume by broadcast way")
             }
             guard let registered = consumer.subscriptionTable[header.topic] else {
-                return fail(.subscriptionNotExist, "the consumer's subscription not exist\(Self.faq)")
+                return fail(.subscriptionNotExist, "the consumer's subscription not exist\(FAQ.suggestion)")
             }
             guard registered.subVersion >= header.subVersion else {
                 return fail(.subscriptionNotLatest, "the consumer's subscription not latest")

@@ -9,7 +9,9 @@ import RocketMQModel
 /// request as Java's `msgCheck` does, auto-creates the topic, redirects exhausted retries to the
 /// dead-letter topic, stores through the message store and maps its status to a response (§3.3.1).
 public final class SendMessageProcessor: RequestProcessor {
-    public static let codes: [RequestCode] = [.sendMessage, .sendMessageV2, .sendBatchMessage, .sendReplyMessage, .sendReplyMessageV2]
+    public static let codes: [RequestCode] = [
+        .sendMessage, .sendMessageV2, .sendBatchMessage, .sendReplyMessage, .sendReplyMessageV2, .consumerSendMsgBack,
+    ]
 
     let metadata: BrokerMetadata
     let store: LocalFileMessageStore
@@ -29,6 +31,7 @@ public final class SendMessageProcessor: RequestProcessor {
         if store.isOSPageCacheBusy {
             return .response(request.makeResponse(code: .systemBusy, remark: "[REJECTREQUEST]system busy, start flow control for a while"))
         }
+        if request.requestCode == .consumerSendMsgBack { return try sendBack(request, context: context) }
         var header = try SendMessageRequestHeader(command: request)
         let config = metadata.config
         if config.startAcceptSendRequestTimeStamp > metadata.clock() {
@@ -124,7 +127,7 @@ public final class SendMessageProcessor: RequestProcessor {
         guard var topicConfig else {
             return .failure(ResponseError(request.makeResponse(
                 code: .topicNotExist,
-                remark: "topic[\(header.topic)] not exist, apply first please!\nSee http://rocketmq.apache.org/docs/faq/ for further details.")))
+                remark: "topic[\(header.topic)] not exist, apply first please!" + FAQ.suggestion)))
         }
         guard PermName.isWriteable(Int32(config.brokerPermission)), PermName.isWriteable(topicConfig.perm) else {
             return .failure(ResponseError(request.makeResponse(
@@ -142,7 +145,7 @@ public final class SendMessageProcessor: RequestProcessor {
             guard let groupConfig = metadata.findSubscriptionGroup(group) else {
                 return .failure(ResponseError(request.makeResponse(
                     code: .subscriptionGroupNotExist,
-                    remark: "subscription group not exist, \(group) \nSee http://rocketmq.apache.org/docs/faq/ for further details.")))
+                    remark: "subscription group not exist, \(group) " + FAQ.suggestion)))
             }
             var maxReconsumeTimes = groupConfig.retryMaxTimes
             if request.version > MQVersion.v3_4_9, let fromClient = header.maxReconsumeTimes { maxReconsumeTimes = fromClient }

@@ -41,11 +41,12 @@ struct JSONConfigFile<Body: RemotingBody>: Sendable {
 }
 
 /// `<storePathRootDir>/config/`: `topics.json`, `subscriptionGroup.json`, `consumerOffset.json` (Java
-/// `BrokerPathConfigHelper`), each with its `.bak`.
+/// `BrokerPathConfigHelper`) and `delayOffset.json` (the delay service's), each with its `.bak`.
 struct BrokerConfigFiles: Sendable {
     let topics: JSONConfigFile<TopicConfigSerializeWrapper>
     let groups: JSONConfigFile<SubscriptionGroupWrapper>
     let offsets: JSONConfigFile<ConsumerOffsetSerializeWrapper>
+    let delayOffsets: JSONConfigFile<DelayOffsetSerializeWrapper>
     private let logger: Logger
 
     init(storePathRootDir: String, logger: Logger) {
@@ -53,6 +54,7 @@ struct BrokerConfigFiles: Sendable {
         topics = JSONConfigFile(path: directory + "topics.json", logger: logger)
         groups = JSONConfigFile(path: directory + "subscriptionGroup.json", logger: logger)
         offsets = JSONConfigFile(path: directory + "consumerOffset.json", logger: logger)
+        delayOffsets = JSONConfigFile(path: directory + "delayOffset.json", logger: logger)
         self.logger = logger
     }
 
@@ -72,12 +74,13 @@ struct BrokerConfigFiles: Sendable {
     }
 
     /// Writes every table now (shutdown).
-    func persistAll(from metadata: BrokerMetadata) {
+    func persistAll(from metadata: BrokerMetadata, schedule: ScheduleMessageService) {
         let (topicsWrapper, groupsWrapper, offsetsWrapper) = metadata.withState { ($0.topics.wrapper, $0.groups.wrapper, $0.offsets.wrapper) }
         do {
             try topics.saveNow(topicsWrapper)
             try groups.saveNow(groupsWrapper)
             try offsets.saveNow(offsetsWrapper)
+            try delayOffsets.saveNow(schedule.offsetTable)
         } catch {
             logger.error("cannot persist the broker's config files", metadata: ["error": "\(error)"])
         }

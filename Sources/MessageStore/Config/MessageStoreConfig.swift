@@ -88,6 +88,8 @@ public struct MessageStoreConfig: Sendable, Hashable {
     /// `cleanFileForciblyEnable`.
     public var cleanFileForciblyEnable: Bool = true
 
+    /// `flushDelayOffsetInterval` (ms) between writes of `delayOffset.json`.
+    public var flushDelayOffsetInterval: Int = 10_000
     /// `osPageCacheBusyTimeOutMills`: an append holding the commit log longer than this makes the store busy.
     public var osPageCacheBusyTimeOutMills: Int = 1000
     /// `redeleteHangedFileInterval` (ms): retry deleting a file still referenced after this long.
@@ -136,6 +138,7 @@ public struct MessageStoreConfig: Sendable, Hashable {
         .int("redeleteHangedFileInterval", \.redeleteHangedFileInterval),
         .bool("cleanFileForciblyEnable", \.cleanFileForciblyEnable),
         .int("osPageCacheBusyTimeOutMills", \.osPageCacheBusyTimeOutMills),
+        .int("flushDelayOffsetInterval", \.flushDelayOffsetInterval),
     ]
 
     /// The 3.x spellings, which Java 4.9.8 silently ignores and we honour; the 4.x key wins when both are set.
