@@ -65,6 +65,7 @@ public final class BrokerController: Service, Sendable {
         vipProcessors.register(ConsumerManageProcessor(metadata: metadata, store: store), for: ConsumerManageProcessor.codes)
         vipProcessors.register(ClientManageProcessor(metadata: metadata, logger: logger), for: ClientManageProcessor.codes)
         vipProcessors.register(QueryMessageProcessor(store: store), for: QueryMessageProcessor.codes)
+        vipProcessors.register(AdminBrokerProcessor(metadata: metadata), for: AdminBrokerProcessor.codes)
         var processors = vipProcessors
         processors.register(PullMessageProcessor(metadata: metadata, store: store, holds: holds), for: PullMessageProcessor.codes)
 

@@ -11,6 +11,7 @@ public final class BrokerMetadata: Sendable {
         public var groups: SubscriptionGroupTable
         public var offsets = ConsumerOffsetTable()
         public var clients = ClientRegistry()
+        public var locks = RebalanceLockManager()
     }
 
     public struct Hooks: Sendable {
