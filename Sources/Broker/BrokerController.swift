@@ -18,6 +18,7 @@ public final class BrokerController: Service, Sendable {
     public let store: LocalFileMessageStore
     public let metadata: BrokerMetadata
     public let schedule: ScheduleMessageService
+    public let transactions: TransactionalMessageService
     public let server: RemotingServer
     /// Java's `fastRemotingServer`; nil when listenPort − 2 is not a port.
     public let vipServer: RemotingServer?
@@ -27,6 +28,8 @@ public final class BrokerController: Service, Sendable {
     private let registrationRequests: AsyncStream<Void>
     private let requestRegistration: AsyncStream<Void>.Continuation
     private let started: EventLoopPromise<SocketAddress>
+    /// Holds `self` for the metadata's registration hook; emptied at stop to break the cycle.
+    private let controllerBox: NIOLockedValueBox<BrokerController?>
     private let logger: Logger
 
     public init(startup: BrokerStartup, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) throws {
@@ -34,6 +37,9 @@ public final class BrokerController: Service, Sendable {
         storeConfig = startup.storeConfig
         self.logger = logger
         for key in startup.unknownKeys { logger.warning("unknown config key ignored", metadata: ["key": "\(key)"]) }
+        if !startup.brokerConfig.checkTransactionMessageEnable {
+            logger.notice("checkTransactionMessageEnable=false: no transaction check-backs (Java 4.9.8 ignores this key and checks anyway)")
+        }
         for key in startup.legacyKeys {
             logger.notice("honouring the 3.x key as an alias of its mapped… spelling (Java 4.9.8 ignores it)", metadata: ["key": "\(key)"])
         }
@@ -44,12 +50,16 @@ public final class BrokerController: Service, Sendable {
 
         let files = BrokerConfigFiles(storePathRootDir: startup.storeConfig.storePathRootDir, logger: logger)
         self.files = files
+        // Registration needs the controller, which needs the metadata: the hook reaches it through a box.
+        let controller = NIOLockedValueBox<BrokerController?>(nil)
         metadata = BrokerMetadata(config: startup.brokerConfig, hooks: .init(
-            topicsChanged: { wrapper in
-                files.topics.save(wrapper)
-                continuation.yield()
-            },
-            groupsChanged: { wrapper in files.groups.save(wrapper) }))
+            topicsChanged: { wrapper in files.topics.save(wrapper) },
+            groupsChanged: { wrapper in files.groups.save(wrapper) },
+            registerTopics: {
+                guard let broker = controller.withLockedValue({ $0 }) else { return }
+                // Retried in the background if a name server did not answer.
+                if await !broker.registerBrokerAll() { broker.requestRegistration.yield() }
+            }))
         files.load(into: metadata)
 
         let holds = PullRequestHoldService(timerLoop: group.next())
@@ -60,12 +70,17 @@ public final class BrokerController: Service, Sendable {
         schedule = ScheduleMessageService(
             store: store, delayLevels: startup.storeConfig.delayLevelTable, offsets: files.delayOffsets.load(), logger: logger)
 
+        transactions = TransactionalMessageService(store: store, metadata: metadata, storeConfig: startup.storeConfig, logger: logger)
+
         var vipProcessors = RequestProcessorTable()
         vipProcessors.register(SendMessageProcessor(metadata: metadata, store: store, logger: logger), for: SendMessageProcessor.codes)
         vipProcessors.register(ConsumerManageProcessor(metadata: metadata, store: store), for: ConsumerManageProcessor.codes)
         vipProcessors.register(ClientManageProcessor(metadata: metadata, logger: logger), for: ClientManageProcessor.codes)
         vipProcessors.register(QueryMessageProcessor(store: store), for: QueryMessageProcessor.codes)
         vipProcessors.register(AdminBrokerProcessor(metadata: metadata), for: AdminBrokerProcessor.codes)
+        vipProcessors.register(
+            EndTransactionProcessor(transactions: transactions, store: store, storeConfig: startup.storeConfig, logger: logger),
+            for: EndTransactionProcessor.codes)
         var processors = vipProcessors
         processors.register(PullMessageProcessor(metadata: metadata, store: store, holds: holds), for: PullMessageProcessor.codes)
 
@@ -78,6 +93,8 @@ public final class BrokerController: Service, Sendable {
             : nil
         outerAPI = BrokerOuterAPI(
             nameServerAddresses: brokerConfig.nameServerAddresses, timeoutMillis: brokerConfig.registerBrokerTimeoutMills, logger: logger)
+        controllerBox = controller
+        controller.withLockedValue { $0 = self }
     }
 
     /// `brokerIP1:listenPort`, the address clients and name servers know this broker by.
@@ -96,7 +113,10 @@ public final class BrokerController: Service, Sendable {
             try store.start()
             address = try await server.bind()
             try await vipServer?.bind()
+            // Java registers before printing its boot line, so that a client started on that line finds routes.
+            let registered = await registerBrokerAll()
             started.succeed(address)
+            if !registered { requestRegistration.yield() }
         } catch {
             started.fail(error)
             await stop()
@@ -105,8 +125,7 @@ public final class BrokerController: Service, Sendable {
         logger.info("broker started", metadata: [
             "brokerName": "\(brokerConfig.brokerName)", "brokerId": "\(brokerConfig.brokerId)", "address": "\(address)",
             "namesrvAddr": "\(brokerConfig.namesrvAddr)", "storePathRootDir": "\(storeConfig.storePathRootDir)"])
-        // Java registers at start, then every registerNameServerPeriod clamped to 10…60 s.
-        requestRegistration.yield()
+        // Then every registerNameServerPeriod, clamped to 10…60 s as Java does.
         let period = Int64(max(10_000, min(brokerConfig.registerNameServerPeriod, 60_000)))
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -135,6 +154,16 @@ public final class BrokerController: Service, Sendable {
                     }
                 }
             }
+            // Transaction check-backs: Java 4.9.8 ignores checkTransactionMessageEnable; we honour it.
+            if storeConfig.brokerRole != .slave && brokerConfig.checkTransactionMessageEnable {
+                group.addTask {
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: .milliseconds(max(1000, self.brokerConfig.transactionCheckInterval))) } catch { return }
+                        await self.transactions.check(
+                            transactionTimeout: self.brokerConfig.transactionTimeOut, transactionCheckMax: self.brokerConfig.transactionCheckMax)
+                    }
+                }
+            }
             // Java's ClientHousekeepingService: clients silent for 120 s are dropped every 10 s.
             group.addTask { await Self.every(.seconds(10)) { self.closeExpiredClients() } }
             try? await gracefulShutdown()
@@ -154,6 +183,7 @@ public final class BrokerController: Service, Sendable {
                 brokerId: brokerConfig.brokerId))
         }
         files.persistAll(from: metadata, schedule: schedule)
+        controllerBox.withLockedValue { $0 = nil }
         store.shutdown()
         logger.info("broker stopped", metadata: ["brokerName": "\(brokerConfig.brokerName)"])
     }

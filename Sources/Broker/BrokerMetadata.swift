@@ -1,5 +1,7 @@
 import NIOConcurrencyHelpers
+import NIOCore
 import RemotingCodec
+import RemotingNIO
 import RocketMQModel
 
 /// The broker's shared tables behind one lock (short, I/O-free critical sections): topics, consumer
@@ -19,13 +21,18 @@ public final class BrokerMetadata: Sendable {
         public var topicsChanged: @Sendable (TopicConfigSerializeWrapper) -> Void
         /// A subscription group was created or changed: persist `subscriptionGroup.json`.
         public var groupsChanged: @Sendable (SubscriptionGroupWrapper) -> Void
+        /// Registers the current topics with the name servers and returns when they answered (Java's
+        /// synchronous `registerBrokerAll` after creating a topic on send).
+        public var registerTopics: @Sendable () async -> Void
 
         public init(
             topicsChanged: @escaping @Sendable (TopicConfigSerializeWrapper) -> Void = { _ in },
-            groupsChanged: @escaping @Sendable (SubscriptionGroupWrapper) -> Void = { _ in }
+            groupsChanged: @escaping @Sendable (SubscriptionGroupWrapper) -> Void = { _ in },
+            registerTopics: @escaping @Sendable () async -> Void = {}
         ) {
             self.topicsChanged = topicsChanged
             self.groupsChanged = groupsChanged
+            self.registerTopics = registerTopics
         }
     }
 
@@ -45,6 +52,28 @@ public final class BrokerMetadata: Sendable {
     /// Runs `body` under the lock.
     public func withState<Result>(_ body: (inout State) throws -> Result) rethrows -> Result {
         try state.withLockedValue { try body(&$0) }
+    }
+
+    /// The topic table's data version: a processor that sees it change has created a topic.
+    public var topicsVersion: DataVersion { state.withLockedValue { $0.topics.dataVersion } }
+
+    /// Registers with the name servers now, so that a topic just created is routable when the request
+    /// that created it is answered.
+    public func registerTopics() async { await hooks.registerTopics() }
+
+    /// `result`, answered only after a registration when the topic table changed since `version`.
+    public func answeringAfterRegistration(since version: DataVersion, on loop: any EventLoop, _ result: ProcessorResult) -> ProcessorResult {
+        guard topicsVersion != version else { return result }
+        let promise = loop.makePromise(of: RemotingCommand?.self)
+        promise.completeWithTask {
+            await self.registerTopics()
+            switch result {
+            case .response(let response): return response
+            case .future(let future): return try await future.get()
+            case .none: return nil
+            }
+        }
+        return .future(promise.futureResult)
     }
 
     /// Java `findSubscriptionGroupConfig`, reporting a creation.

@@ -16,7 +16,8 @@ import Testing
 @Suite struct BrokerControllerTests {
     static var logger: Logger {
         var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        // TEST_LOG_LEVEL=debug shows the broker's log when a test needs explaining.
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }
 
@@ -64,6 +65,23 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
         }
         return false
+    }
+
+    /// The first element of `stream`, or nil when none comes within `timeout`.
+    static func first<Element: Sendable>(of stream: AsyncStream<Element>, within timeout: Duration) async -> Element? {
+        await withTaskGroup(of: Element?.self) { group in
+            group.addTask {
+                var iterator = stream.makeAsyncIterator()
+                return await iterator.next()
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
     }
 
     static func brokerNames(_ response: RemotingCommand) throws -> Set<String> {
@@ -180,8 +198,7 @@ import Testing
             #expect(answered.responseCode == .success)
             #expect(answered.extFields?["queueOffset"] == "0")
             #expect(answered.extFields?["msgId"]?.count == 32)
-            var pushes = catcher.pushes.stream.makeAsyncIterator()
-            let push = try #require(await pushes.next())
+            let push = try #require(await Self.first(of: catcher.pushes.stream, within: .seconds(10)))
             #expect(push.body.map { String(buffer: $0) } == "the answer")
             let pushed = try push.decodeHeader(ReplyMessageRequestHeader.self)
             #expect(pushed.topic == "DefaultCluster_REPLY_TOPIC")

@@ -126,9 +126,9 @@ import Testing
     }
 
     static func send(topic: String, queueId: Int32 = 0, defaultTopic: String = "TBW102", body: ByteBuffer = ByteBuffer(string: "x"),
-                     properties: String? = "TAGS\u{1}T") -> RemotingCommand {
+                     properties: String? = "TAGS\u{1}T", bornTimestamp: Int64 = 1) -> RemotingCommand {
         let header = SendMessageRequestHeader(producerGroup: "PG", topic: topic, defaultTopic: defaultTopic, queueId: queueId,
-                                              bornTimestamp: 1, properties: properties)
+                                              bornTimestamp: bornTimestamp, properties: properties)
         return .request(code: .sendMessageV2, extFields: header.v2ExtFields, body: body)
     }
 

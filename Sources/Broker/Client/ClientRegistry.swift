@@ -81,6 +81,11 @@ public struct ClientRegistry: Sendable {
         return nil
     }
 
+    /// Java `ProducerManager.getAvailableChannel`: a live connection of the producer group (transaction checks).
+    public func availableProducerConnection(group: String) -> RemotingConnection? {
+        producerGroups[group]?.sorted { $0.key < $1.key }.map(\.value.connection).first { $0.isActive }
+    }
+
     /// UNREGISTER_CLIENT for a consumer group: true when a member left (the rest are notified).
     public mutating func unregisterConsumer(group: String, connection: RemotingConnection) -> Bool {
         guard var info = consumerGroups[group], info.channels.removeValue(forKey: connection.id) != nil else { return false }

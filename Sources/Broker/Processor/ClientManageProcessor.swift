@@ -19,7 +19,11 @@ public final class ClientManageProcessor: RequestProcessor {
 
     public func process(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
         switch request.requestCode {
-        case .heartBeat: return .response(try heartBeat(request, context: context))
+        case .heartBeat:
+            // A new retry topic is registered before the answer, as Java does.
+            let topicsVersion = metadata.topicsVersion
+            let response = try heartBeat(request, context: context)
+            return metadata.answeringAfterRegistration(since: topicsVersion, on: context.connection.eventLoop, .response(response))
         case .unregisterClient: return .response(try unregisterClient(request, context: context))
         case .getConsumerListByGroup:
             let header = try request.decodeHeader(GetConsumerListByGroupRequestHeader.self)

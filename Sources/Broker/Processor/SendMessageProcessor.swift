@@ -31,6 +31,12 @@ public final class SendMessageProcessor: RequestProcessor {
         if store.isOSPageCacheBusy {
             return .response(request.makeResponse(code: .systemBusy, remark: "[REJECTREQUEST]system busy, start flow control for a while"))
         }
+        let topicsVersion = metadata.topicsVersion
+        let result = try send(request, context: context)
+        return metadata.answeringAfterRegistration(since: topicsVersion, on: context.connection.eventLoop, result)
+    }
+
+    private func send(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
         if request.requestCode == .consumerSendMsgBack { return try sendBack(request, context: context) }
         var header = try SendMessageRequestHeader(command: request)
         let config = metadata.config
@@ -50,6 +56,8 @@ public final class SendMessageProcessor: RequestProcessor {
         var sysFlag = MessageSysFlag(rawValue: header.sysFlag)
         if topicConfig.topicFilterType == .multiTag { sysFlag.insert(.multiTags) }
         let promise = context.connection.eventLoop.makePromise(of: PutMessageResult.self)
+        // The answer names the queue the producer chose, also for a half message parked in queue 0.
+        let queueId = header.queueId
         if header.batch {
             guard let body = request.body else { return .response(request.makeResponse(code: .messageIllegal, remark: "the batch body is empty")) }
             guard header.topic.utf8.count <= TopicValidator.topicMaxLength else {
@@ -94,7 +102,6 @@ public final class SendMessageProcessor: RequestProcessor {
                 storeHost: storeHost, reconsumeTimes: header.reconsumeTimes ?? 0, delayTimeLevel: delay,
                 waitStoreMessageOK: wait), promise: promise)
         }
-        let queueId = header.queueId
         let region = config.regionId
         let traceOn = config.traceOn
         return .future(promise.futureResult.map { result in
