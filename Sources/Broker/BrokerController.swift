@@ -52,14 +52,15 @@ public final class BrokerController: Service, Sendable {
         self.files = files
         // Registration needs the controller, which needs the metadata: the hook reaches it through a box.
         let controller = NIOLockedValueBox<BrokerController?>(nil)
+        let registerTopics: @Sendable () async -> Void = {
+            guard let broker = controller.withLockedValue({ $0 }) else { return }
+            // Retried in the background if a name server did not answer.
+            if await !broker.registerBrokerAll() { broker.requestRegistration.yield() }
+        }
         metadata = BrokerMetadata(config: startup.brokerConfig, hooks: .init(
             topicsChanged: { wrapper in files.topics.save(wrapper) },
             groupsChanged: { wrapper in files.groups.save(wrapper) },
-            registerTopics: {
-                guard let broker = controller.withLockedValue({ $0 }) else { return }
-                // Retried in the background if a name server did not answer.
-                if await !broker.registerBrokerAll() { broker.requestRegistration.yield() }
-            }))
+            registerTopics: startup.brokerConfig.nameServerAddresses.isEmpty ? nil : registerTopics))
         files.load(into: metadata)
 
         let holds = PullRequestHoldService(timerLoop: group.next())

@@ -22,13 +22,13 @@ public final class BrokerMetadata: Sendable {
         /// A subscription group was created or changed: persist `subscriptionGroup.json`.
         public var groupsChanged: @Sendable (SubscriptionGroupWrapper) -> Void
         /// Registers the current topics with the name servers and returns when they answered (Java's
-        /// synchronous `registerBrokerAll` after creating a topic on send).
-        public var registerTopics: @Sendable () async -> Void
+        /// synchronous `registerBrokerAll` after creating a topic on send); nil without name servers.
+        public var registerTopics: (@Sendable () async -> Void)?
 
         public init(
             topicsChanged: @escaping @Sendable (TopicConfigSerializeWrapper) -> Void = { _ in },
             groupsChanged: @escaping @Sendable (SubscriptionGroupWrapper) -> Void = { _ in },
-            registerTopics: @escaping @Sendable () async -> Void = {}
+            registerTopics: (@Sendable () async -> Void)? = nil
         ) {
             self.topicsChanged = topicsChanged
             self.groupsChanged = groupsChanged
@@ -59,11 +59,11 @@ public final class BrokerMetadata: Sendable {
 
     /// Registers with the name servers now, so that a topic just created is routable when the request
     /// that created it is answered.
-    public func registerTopics() async { await hooks.registerTopics() }
+    public func registerTopics() async { await hooks.registerTopics?() }
 
     /// `result`, answered only after a registration when the topic table changed since `version`.
     public func answeringAfterRegistration(since version: DataVersion, on loop: any EventLoop, _ result: ProcessorResult) -> ProcessorResult {
-        guard topicsVersion != version else { return result }
+        guard hooks.registerTopics != nil, topicsVersion != version else { return result }
         let promise = loop.makePromise(of: RemotingCommand?.self)
         promise.completeWithTask {
             await self.registerTopics()
