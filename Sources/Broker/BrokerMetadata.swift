@@ -14,6 +14,7 @@ public final class BrokerMetadata: Sendable {
         public var offsets = ConsumerOffsetTable()
         public var clients = ClientRegistry()
         public var locks = RebalanceLockManager()
+        public var filters = ConsumerFilterTable()
     }
 
     public struct Hooks: Sendable {

@@ -18,9 +18,9 @@ import Testing
         let pull: PullMessageProcessor
         let clients: ClientManageProcessor
 
-        init() async throws {
+        init(configure: (inout BrokerConfig) -> Void = { _ in }) async throws {
             holds = PullRequestHoldService(timerLoop: MultiThreadedEventLoopGroup.singleton.next())
-            harness = try await Harness(holds: holds)
+            harness = try await Harness(holds: holds, configure: configure)
             pull = PullMessageProcessor(metadata: harness.metadata, store: harness.store, holds: holds)
             clients = ClientManageProcessor(metadata: harness.metadata)
         }

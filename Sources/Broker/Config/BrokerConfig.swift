@@ -40,6 +40,8 @@ public struct BrokerConfig: Sendable, Equatable {
     public var startAcceptSendRequestTimeStamp: Int64 = 0
     public var traceOn = true
     public var enablePropertyFilter = false
+    /// SQL92 filters also apply to the group's retry topic.
+    public var filterSupportRetry = false
     public var compressedRegister = false
     public var forceRegister = true
     public var registerNameServerPeriod = 30_000
@@ -81,7 +83,7 @@ public struct BrokerConfig: Sendable, Equatable {
         .bool("brokerFastFailureEnable", \.brokerFastFailureEnable),
         .int64("waitTimeMillsInSendQueue", \.waitTimeMillsInSendQueue),
         .int64("startAcceptSendRequestTimeStamp", \.startAcceptSendRequestTimeStamp), .bool("traceOn", \.traceOn),
-        .bool("enablePropertyFilter", \.enablePropertyFilter), .bool("compressedRegister", \.compressedRegister),
+        .bool("enablePropertyFilter", \.enablePropertyFilter), .bool("filterSupportRetry", \.filterSupportRetry), .bool("compressedRegister", \.compressedRegister),
         .bool("forceRegister", \.forceRegister), .int("registerNameServerPeriod", \.registerNameServerPeriod),
         .int64("transactionTimeOut", \.transactionTimeOut), .int("transactionCheckMax", \.transactionCheckMax),
         .int64("transactionCheckInterval", \.transactionCheckInterval),

@@ -7,7 +7,7 @@ import RocketMQModel
 /// the consumer-list part of `ConsumerManageProcessor`), plus NOTIFY_CONSUMER_IDS_CHANGED to a
 /// group's members when it changes.
 public final class ClientManageProcessor: RequestProcessor {
-    public static let codes: [RequestCode] = [.heartBeat, .unregisterClient, .getConsumerListByGroup]
+    public static let codes: [RequestCode] = [.heartBeat, .unregisterClient, .getConsumerListByGroup, .checkClientConfig]
 
     private let metadata: BrokerMetadata
     private let logger: Logger
@@ -25,6 +25,7 @@ public final class ClientManageProcessor: RequestProcessor {
             let response = try heartBeat(request, context: context)
             return metadata.answeringAfterRegistration(since: topicsVersion, on: context.connection.eventLoop, .response(response))
         case .unregisterClient: return .response(try unregisterClient(request, context: context))
+        case .checkClientConfig: return .response(try checkClientConfig(request))
         case .getConsumerListByGroup:
             let header = try request.decodeHeader(GetConsumerListByGroupRequestHeader.self)
             let ids = metadata.withState { $0.clients.consumerGroups[header.consumerGroup]?.clientIds ?? [] }
@@ -62,6 +63,14 @@ public final class ClientManageProcessor: RequestProcessor {
             }
             // The broker rebuilds tags and codes from the expression (C++ sends only subString).
             consumer.subscriptionDataSet = consumer.subscriptionDataSet.map(SubscriptionData.rebuilt)
+            // SQL92 subscriptions are compiled for pulls, whatever enablePropertyFilter says (as Java does).
+            for subscription in consumer.subscriptionDataSet where !SQLFilter.isTagType(subscription.expressionType) {
+                metadata.withState {
+                    $0.filters.register(
+                        group: consumer.groupName, topic: subscription.topic, expressionType: subscription.expressionType,
+                        expression: subscription.subString, clientVersion: subscription.subVersion)
+                }
+            }
             let changed = metadata.withState { $0.clients.registerConsumer(consumer, channel: channel, now: now) }
             if changed && notify { notifyConsumerIdsChanged(consumer.groupName) }
         }
@@ -69,6 +78,24 @@ public final class ClientManageProcessor: RequestProcessor {
             metadata.withState { $0.clients.registerProducer(group: group, channel: channel, now: now) }
         }
         return request.makeResponse(code: .success)
+    }
+
+    /// CHECK_CLIENT_CONFIG (Java `checkClientConfig`): tag subscriptions always pass; SQL92 needs
+    /// `enablePropertyFilter` and an expression that compiles.
+    private func checkClientConfig(_ request: RemotingCommand) throws -> RemotingCommand {
+        let body = try CheckClientRequestBody(body: request.body)
+        guard let subscription = body.subscriptionData, !SQLFilter.isTagType(subscription.expressionType) else {
+            return request.makeResponse(code: .success)
+        }
+        guard metadata.config.enablePropertyFilter else {
+            return request.makeResponse(code: .systemError, remark: SQLFilter.notSupportedRemark(expressionType: subscription.expressionType))
+        }
+        do {
+            _ = try SQLFilter.compile(expressionType: subscription.expressionType, expression: subscription.subString)
+            return request.makeResponse(code: .success)
+        } catch {
+            return request.makeResponse(code: .subscriptionParseFailed, remark: error.remark)
+        }
     }
 
     private func unregisterClient(_ request: RemotingCommand, context: RequestContext) throws -> RemotingCommand {

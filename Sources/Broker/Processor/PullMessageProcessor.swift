@@ -41,10 +41,19 @@ public final class PullMessageProcessor: RequestProcessor {
             return fail(.systemError, "queueId[\(header.queueId)] is illegal, topic:[\(header.topic)] topicConfig.readQueueNums:[\(topic.readQueueNums)] consumer:[\(context.connection.remoteAddressText)]")
         }
         let subscription: SubscriptionData
+        var sqlFilter: SQLExpression?
+        let expressionType = header.expressionType ?? SQLFilter.tag
         if header.sysFlag & PullSysFlag.subscription != 0 {
             subscription = SubscriptionData.rebuilt(SubscriptionData(
                 topic: header.topic, subString: header.subscription ?? SubscriptionData.subAll, subVersion: header.subVersion,
-                expressionType: header.expressionType ?? "TAG", tagsSet: [], codeSet: []))
+                expressionType: expressionType, tagsSet: [], codeSet: []))
+            if !SQLFilter.isTagType(expressionType) {
+                // Java would pull unfiltered on an expression that does not compile; we refuse it.
+                guard let compiled = try? SQLFilter.compile(expressionType: expressionType, expression: subscription.subString) else {
+                    return fail(.subscriptionParseFailed, SQLFilter.pullSubscriptionParseFailedRemark)
+                }
+                sqlFilter = compiled
+            }
         } else {
             guard let consumer = metadata.withState({ $0.clients.consumerGroups[header.consumerGroup] }) else {
                 return fail(.subscriptionNotExist, "the consumer's group info not exist\(FAQ.suggestion)")
@@ -59,11 +68,26 @@ public final class PullMessageProcessor: RequestProcessor {
                 return fail(.subscriptionNotLatest, "the consumer's subscription not latest")
             }
             subscription = registered
+            if !SQLFilter.isTagType(registered.expressionType) {
+                guard let data = metadata.withState({ $0.filters.filter(group: header.consumerGroup, topic: header.topic) }) else {
+                    return fail(.filterDataNotExist, SQLFilter.filterDataNotExistRemark)
+                }
+                guard data.clientVersion >= header.subVersion else {
+                    return fail(.filterDataNotLatest, SQLFilter.filterDataNotLatestRemark)
+                }
+                sqlFilter = data.compiled
+            }
         }
-        guard subscription.expressionType == "TAG" else {
-            return fail(.systemError, "The broker does not support consumer to filter message by \(subscription.expressionType)")
+        let filter: PullMessageFilter
+        if SQLFilter.isTagType(subscription.expressionType) {
+            filter = .tags(subscription.subString == SubscriptionData.subAll ? TagsCodeFilter.all : TagsCodeFilter(codes: Set(subscription.codeSet)))
+        } else {
+            guard subscription.expressionType == SQLFilter.sql92, config.enablePropertyFilter, let sqlFilter else {
+                return fail(.systemError, SQLFilter.notSupportedRemark(expressionType: subscription.expressionType))
+            }
+            // Retry topics are subscribed with `*`: SQL applies there only with filterSupportRetry.
+            filter = MixAll.isRetryTopic(header.topic) && !config.filterSupportRetry ? .tags(.all) : .sql(sqlFilter)
         }
-        let filter = subscription.subString == SubscriptionData.subAll ? TagsCodeFilter.all : TagsCodeFilter(codes: Set(subscription.codeSet))
 
         // Commit the piggybacked offset on the first attempt, on a master (§3.3.5 step 10).
         if header.sysFlag & PullSysFlag.commitOffset != 0 && config.isMaster {
@@ -87,7 +111,7 @@ public final class PullMessageProcessor: RequestProcessor {
     }
 
     /// Reads and maps the store's status to the response (§3.3.5 step 6 table).
-    private func read(_ request: RemotingCommand, header: PullMessageRequestHeader, filter: TagsCodeFilter) -> RemotingCommand {
+    private func read(_ request: RemotingCommand, header: PullMessageRequestHeader, filter: PullMessageFilter) -> RemotingCommand {
         let result = store.getMessage(
             group: header.consumerGroup, topic: header.topic, queueId: header.queueId, offset: header.queueOffset,
             maxMsgNums: Int(max(0, header.maxMsgNums)), filter: filter)

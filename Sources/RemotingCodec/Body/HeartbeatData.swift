@@ -131,3 +131,31 @@ public struct HeartbeatData: RemotingBody, Equatable {
         ])
     }
 }
+
+/// Java `CheckClientRequestBody`: CHECK_CLIENT_CONFIG, a consumer asking whether the broker accepts its
+/// subscription (SQL92 filters) before it starts.
+public struct CheckClientRequestBody: RemotingBody, Equatable {
+    public var clientId: String?
+    public var group: String?
+    public var subscriptionData: SubscriptionData?
+
+    public init(clientId: String?, group: String?, subscriptionData: SubscriptionData?) {
+        self.clientId = clientId
+        self.group = group
+        self.subscriptionData = subscriptionData
+    }
+
+    public init(json: JSONValue) throws(BodyError) {
+        clientId = json["clientId"]?.stringValue
+        group = json["group"]?.stringValue
+        if let data = json["subscriptionData"], data != .null { subscriptionData = try SubscriptionData(json: data) }
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject()
+        if let clientId { object.append("clientId", .string(clientId)) }
+        if let group { object.append("group", .string(group)) }
+        if let subscriptionData { object.append("subscriptionData", subscriptionData.json) }
+        return .object(object)
+    }
+}
