@@ -18,6 +18,7 @@ public final class BrokerController: Service, Sendable {
     public let store: LocalFileMessageStore
     public let metadata: BrokerMetadata
     public let schedule: ScheduleMessageService
+    public let timer: TimerMessageService
     public let transactions: TransactionalMessageService
     public let server: RemotingServer
     /// Java's `fastRemotingServer`; nil when listenPort − 2 is not a port.
@@ -70,6 +71,7 @@ public final class BrokerController: Service, Sendable {
         }
         schedule = ScheduleMessageService(
             store: store, delayLevels: startup.storeConfig.delayLevelTable, offsets: files.delayOffsets.load(), logger: logger)
+        timer = TimerMessageService(store: store, progress: files.timerProgress.load(), logger: logger)
 
         transactions = TransactionalMessageService(store: store, metadata: metadata, storeConfig: startup.storeConfig, logger: logger)
 
@@ -149,9 +151,11 @@ public final class BrokerController: Service, Sendable {
             // Delayed messages are delivered by the master only; a slave keeps the offsets it copies.
             if storeConfig.brokerRole != .slave {
                 group.addTask { await self.schedule.run() }
+                group.addTask { await self.timer.run() }
                 group.addTask {
                     await Self.every(.milliseconds(Int64(max(1000, self.storeConfig.flushDelayOffsetInterval)))) {
                         self.files.delayOffsets.save(self.schedule.offsetTable)
+                        self.files.timerProgress.save(self.timer.progress)
                     }
                 }
             }
@@ -183,7 +187,7 @@ public final class BrokerController: Service, Sendable {
                 brokerName: brokerConfig.brokerName, brokerAddr: brokerAddr, clusterName: brokerConfig.brokerClusterName,
                 brokerId: brokerConfig.brokerId))
         }
-        files.persistAll(from: metadata, schedule: schedule)
+        files.persistAll(from: metadata, schedule: schedule, timer: timer)
         controllerBox.withLockedValue { $0 = nil }
         store.shutdown()
         logger.info("broker stopped", metadata: ["brokerName": "\(brokerConfig.brokerName)"])

@@ -89,8 +89,18 @@ public final class SendMessageProcessor: RequestProcessor {
                 header.queueId = 0
                 metadata.createTopicIfAbsent(header.topic, queueNums: 1, perm: PermName.readWrite.rawValue)
             }
+            var delay = properties[MessageConst.delayTimeLevel].flatMap { Int32($0) } ?? 0
+            if sysFlag.transactionType == .notType || sysFlag.transactionType == .commit,
+               TimerMessageService.deliveryTime(properties, now: metadata.clock()) != nil {
+                // A delivery time wins over a delay level: parked in the timer topic until then.
+                properties[MessageConst.realTopic] = header.topic
+                properties[MessageConst.realQueueId] = String(header.queueId)
+                header.topic = TimerMessageService.topic
+                header.queueId = 0
+                delay = 0
+                metadata.createTopicIfAbsent(header.topic, queueNums: 1, perm: PermName.readWrite.rawValue)
+            }
             let wait = properties[MessageConst.waitStoreMsgOK].map { $0 != "false" } ?? true
-            let delay = properties[MessageConst.delayTimeLevel].flatMap { Int32($0) } ?? 0
             // WAIT only steers this put; Java stores the properties without it and with CLUSTER.
             properties[MessageConst.waitStoreMsgOK] = nil
             properties[MessageConst.cluster] = config.brokerClusterName

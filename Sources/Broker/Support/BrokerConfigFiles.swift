@@ -41,12 +41,14 @@ struct JSONConfigFile<Body: RemotingBody>: Sendable {
 }
 
 /// `<storePathRootDir>/config/`: `topics.json`, `subscriptionGroup.json`, `consumerOffset.json` (Java
-/// `BrokerPathConfigHelper`) and `delayOffset.json` (the delay service's), each with its `.bak`.
+/// `BrokerPathConfigHelper`), `delayOffset.json` (the delay service's) and `timerProgress.json` (ours, for
+/// delivery times), each with its `.bak`.
 struct BrokerConfigFiles: Sendable {
     let topics: JSONConfigFile<TopicConfigSerializeWrapper>
     let groups: JSONConfigFile<SubscriptionGroupWrapper>
     let offsets: JSONConfigFile<ConsumerOffsetSerializeWrapper>
     let delayOffsets: JSONConfigFile<DelayOffsetSerializeWrapper>
+    let timerProgress: JSONConfigFile<TimerMessageService.Progress>
     private let logger: Logger
 
     init(storePathRootDir: String, logger: Logger) {
@@ -55,6 +57,7 @@ struct BrokerConfigFiles: Sendable {
         groups = JSONConfigFile(path: directory + "subscriptionGroup.json", logger: logger)
         offsets = JSONConfigFile(path: directory + "consumerOffset.json", logger: logger)
         delayOffsets = JSONConfigFile(path: directory + "delayOffset.json", logger: logger)
+        timerProgress = JSONConfigFile(path: directory + "timerProgress.json", logger: logger)
         self.logger = logger
     }
 
@@ -74,13 +77,14 @@ struct BrokerConfigFiles: Sendable {
     }
 
     /// Writes every table now (shutdown).
-    func persistAll(from metadata: BrokerMetadata, schedule: ScheduleMessageService) {
+    func persistAll(from metadata: BrokerMetadata, schedule: ScheduleMessageService, timer: TimerMessageService) {
         let (topicsWrapper, groupsWrapper, offsetsWrapper) = metadata.withState { ($0.topics.wrapper, $0.groups.wrapper, $0.offsets.wrapper) }
         do {
             try topics.saveNow(topicsWrapper)
             try groups.saveNow(groupsWrapper)
             try offsets.saveNow(offsetsWrapper)
             try delayOffsets.saveNow(schedule.offsetTable)
+            try timerProgress.saveNow(timer.progress)
         } catch {
             logger.error("cannot persist the broker's config files", metadata: ["error": "\(error)"])
         }
