@@ -46,9 +46,10 @@ import Testing
         }
     }
 
-    /// `betweenScenarios` runs after each scenario (the captures were seconds apart; dispatch is asynchronous).
+    /// `dispatched` waits until the store has dispatched what it holds; it runs after each scenario and
+    /// before each pull (dispatch is asynchronous, and in the captures the consumer came well after the sends).
     static func replay(
-        _ scenarios: [String], broker port: Int, betweenScenarios: () async -> Void
+        _ scenarios: [String], broker port: Int, dispatched: () async -> Void
     ) async throws -> [Exchange] {
         var exchanges: [Exchange] = []
         // Java's commit-log offsets → ours, learnt from pulled messages (CONSUMER_SEND_MSG_BACK names one).
@@ -93,6 +94,7 @@ import Testing
                     connection = try await RemotingClient.connect(host: "127.0.0.1", port: port, logger: BrokerControllerTests.logger)
                     connections[stream] = connection
                 }
+                if frame.codeName == "PULL_MESSAGE" { await dispatched() }
                 var command = try frame.command()
                 if frame.codeName == "CONSUMER_SEND_MSG_BACK", let java = command.extFields?["offset"].flatMap({ Int64($0) }) {
                     command.extFields?["offset"] = String(try #require(physicalOffsets[java], "\(frame): offset \(java) never pulled"))
@@ -104,7 +106,7 @@ import Testing
                 }
             }
             try await settle(before: Int.max)
-            await betweenScenarios()
+            await dispatched()
         }
         return exchanges
     }
