@@ -8,8 +8,9 @@ import Synchronization
 /// and offers puts and reads. A directory written by Apache RocketMQ 4.9.8 opens as is, and the other way round.
 ///
 /// Life cycle: `init` loads and recovers the directory (replaying dispatch up to the end of the log), ``start()``
-/// starts the store's threads and writes the `abort` file, ``shutdown()`` flushes everything, writes the
-/// checkpoint and removes `abort`. Puts are refused (SERVICE_NOT_AVAILABLE) outside `start()`…`shutdown()`.
+/// starts the store's threads (flush, dispatch, allocation, retention) and writes the `abort` file,
+/// ``shutdown()`` flushes everything, writes the checkpoint and removes `abort`. Puts are refused
+/// (SERVICE_NOT_AVAILABLE) outside `start()`…`shutdown()` and while the disk is full.
 public final class LocalFileMessageStore: Sendable {
     public let config: MessageStoreConfig
     let logger: Logger
@@ -22,6 +23,9 @@ public final class LocalFileMessageStore: Sendable {
     let groupCommit: GroupCommitService?
     let flushCommitLog: FlushCommitLogService?
     let flushConsumeQueue: FlushConsumeQueueService
+    let retention: RetentionService
+    /// The disk-full bit (Java `RunningFlags`).
+    let runningFlags: RunningFlags
     /// Whether the previous run stopped cleanly (no `abort` file was found).
     public let lastExitOK: Bool
     /// What recovery did.
@@ -39,8 +43,16 @@ public final class LocalFileMessageStore: Sendable {
     ///
     /// - Parameter messageArriving: called on the dispatch thread when a message reaches its consume queue
     ///   (long-polling wake-ups). It must not block.
-    public init(
+    public convenience init(
         config: MessageStoreConfig, logger: Logger = Logger(label: "rocketmq.store"),
+        messageArriving: (@Sendable (MessageArrival) -> Void)? = nil
+    ) throws(StoreError) {
+        try self.init(config: config, logger: logger, environment: .system, messageArriving: messageArriving)
+    }
+
+    /// Opens the store with retention reading `environment`'s clock, disk probe and schedule (tests).
+    init(
+        config: MessageStoreConfig, logger: Logger, environment: RetentionEnvironment,
         messageArriving: (@Sendable (MessageArrival) -> Void)? = nil
     ) throws(StoreError) {
         self.config = config
@@ -51,7 +63,9 @@ public final class LocalFileMessageStore: Sendable {
         self.lockFile = try StoreLockFile(path: config.lockFilePath)
         self.lastExitOK = !FileSystem.exists(config.abortFilePath)
 
-        let commitLog = CommitLog(config: config, logger: logger)
+        let runningFlags = RunningFlags()
+        self.runningFlags = runningFlags
+        let commitLog = CommitLog(config: config, logger: logger, runningFlags: runningFlags)
         let consumeQueues = ConsumeQueueTable(
             storePath: config.storePathConsumeQueue, mappedFileSize: config.mappedFileSizeConsumeQueue, logger: logger)
         let indexService = IndexService(config: config, logger: logger)
@@ -99,6 +113,10 @@ public final class LocalFileMessageStore: Sendable {
                 leastPages: leastPages, thorough: thorough, logger: logger)
         }
 
+        self.retention = RetentionService(
+            config: config, commitLog: commitLog, consumeQueues: consumeQueues, indexService: indexService,
+            runningFlags: runningFlags, environment: environment, logger: logger)
+
         self.recovery = try Self.recover(
             lastExitOK: self.lastExitOK, config: config, commitLog: commitLog, consumeQueues: consumeQueues,
             indexService: indexService, checkpoint: checkpoint, reput: reput, logger: logger)
@@ -127,6 +145,7 @@ public final class LocalFileMessageStore: Sendable {
         self.flushConsumeQueue.start()
         self.flushCommitLog?.start()
         self.groupCommit?.start()
+        self.retention.start()
     }
 
     /// Stops the threads after a final flush of the commit log, dispatch, consume queues, index and checkpoint,
@@ -136,6 +155,7 @@ public final class LocalFileMessageStore: Sendable {
     public func shutdown() {
         let previous = self.runState.exchange(RunState.shutDown.rawValue, ordering: .acquiringAndReleasing)
         guard previous != RunState.shutDown.rawValue else { return }
+        self.retention.shutdown()
         self.flushCommitLog?.shutdown()
         self.groupCommit?.shutdown()
         if previous == RunState.opened.rawValue {
@@ -214,6 +234,16 @@ public final class LocalFileMessageStore: Sendable {
     public var confirmOffset: Int64 {
         get { self.commitLog.confirmOffset }
         set { self.commitLog.confirmOffset = newValue }
+    }
+
+    /// Whether puts are refused because the disk is full (above `diskSpaceWarningLevelRatio`, or a commit-log file
+    /// could not be created for want of space) until the disk check finds room again.
+    public var isDiskFull: Bool { self.runningFlags.isDiskFull }
+
+    /// Java `executeDeleteFilesManually` (DELETE_EXPIRED_COMMITLOG): the next 20 retention passes delete expired
+    /// commit-log files whatever the hour.
+    public func executeDeleteFilesManually() {
+        self.retention.executeDeleteFilesManually()
     }
 
     /// Returns once everything written below `offset` is dispatched (tests, tools).

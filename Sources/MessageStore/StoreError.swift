@@ -15,6 +15,13 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The store has been shut down.
     case shutDown
 
+    /// Whether the file system is out of space or quota (ENOSPC, EDQUOT): the store then refuses puts until the
+    /// disk check finds room.
+    public var isOutOfSpace: Bool {
+        guard case .io(_, _, let errno) = self else { return false }
+        return errno == .noSpace || errno == .diskQuotaExceeded
+    }
+
     public var description: String {
         switch self {
         case .io(let operation, let path, let errno):

@@ -31,6 +31,13 @@ import Testing
         #expect(config.fileReservedTime == 72)
         #expect(config.deleteWhen == "04")
         #expect(config.diskMaxUsedSpaceRatio == 75)
+        #expect(config.diskSpaceWarningLevelRatio == 90)
+        #expect(config.diskSpaceCleanForciblyRatio == 85)
+        #expect(config.cleanResourceInterval == 10_000)
+        #expect(config.deleteCommitLogFilesInterval == 100)
+        #expect(config.deleteConsumeQueueFilesInterval == 100)
+        #expect(config.deleteFileBatchMax == 10)
+        #expect(config.cleanFileForciblyEnable)
         #expect(config.brokerRole == .asyncMaster)
         #expect(config.maxTransferBytesOnMessageInMemory == 262_144)
         #expect(config.maxTransferCountOnMessageInMemory == 32)
@@ -57,6 +64,9 @@ import Testing
             ("diskMaxUsedSpaceRatio", "99"),
             ("deleteWhen", "04;05"),
             ("fileReservedTime", "48"),
+            ("diskSpaceWarningLevelRatio", "93"),
+            ("diskSpaceCleanForciblyRatio", "80"),
+            ("deleteFileBatchMax", "3"),
             ("someUnknownKey", "x"),
         ]))
         #expect(config.storePathRootDir == "/r")
@@ -74,6 +84,9 @@ import Testing
         #expect(config.diskMaxUsedSpaceRatio == 95)
         #expect(config.deleteWhen == "04;05")
         #expect(config.fileReservedTime == 48)
+        #expect(config.diskSpaceWarningLevelRatio == 93)
+        #expect(config.diskSpaceCleanForciblyRatio == 80)
+        #expect(config.deleteFileBatchMax == 3)
         #expect(result == ConfigApplication(unknownKeys: ["someUnknownKey"], invalidKeys: []))
     }
 

@@ -153,7 +153,11 @@ extension CommitLog {
                 batchPhysicalOffsets: batchOffsets)
             return PutMessageResult(status: .putOK, appendResult: result)
         } catch {
+            // Nothing was written but, when the log rolled, a BLANK filler that ends the full file as Java's does.
             self.logger.error("could not create a commit-log file", metadata: ["error": "\(error)"])
+            if error.isOutOfSpace && self.runningFlags.getAndMakeDiskFull() {
+                self.logger.error("disk full: puts refused until the disk check finds room")
+            }
             return PutMessageResult(status: .createMappedFileFailed)
         }
     }

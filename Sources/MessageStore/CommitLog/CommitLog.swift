@@ -42,6 +42,8 @@ final class CommitLog: Sendable {
     let queue: MappedFileQueue
     let config: MessageStoreConfig
     let logger: Logger
+    /// Marked disk full when a file cannot be created for want of space.
+    let runningFlags: RunningFlags
     private let state = LockedValue(AppendState())
     private let allocator: AllocateMappedFileService
     /// The offset a slave has confirmed (Java `confirmOffset`), -1 until set.
@@ -52,9 +54,10 @@ final class CommitLog: Sendable {
     let delayLevelTable: [Int32: Int64]
     let maxDelayLevel: Int32
 
-    init(config: MessageStoreConfig, logger: Logger) {
+    init(config: MessageStoreConfig, logger: Logger, runningFlags: RunningFlags = RunningFlags()) {
         self.config = config
         self.logger = logger
+        self.runningFlags = runningFlags
         self.queue = MappedFileQueue(directory: config.storePathCommitLog, mappedFileSize: config.mappedFileSizeCommitLog)
         self.allocator = AllocateMappedFileService(queue: self.queue, logger: logger)
         self.delayLevelTable = config.delayLevelTable

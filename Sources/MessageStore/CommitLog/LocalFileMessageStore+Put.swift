@@ -38,10 +38,10 @@ extension LocalFileMessageStore {
         }
     }
 
-    /// Java `checkStoreStatus`: refuse puts when not running, on a slave, or while dispatch is failing, and
-    /// while an append has held the commit log for longer than `osPageCacheBusyTimeOutMills`.
+    /// Java `checkStoreStatus`: refuse puts when not running, on a slave, while the disk is full or dispatch is
+    /// failing, and while an append has held the commit log for longer than `osPageCacheBusyTimeOutMills`.
     private var storeStatus: PutMessageStatus {
-        if !self.isRunning || self.config.brokerRole == .slave || self.reput.isFailing {
+        if !self.isRunning || self.config.brokerRole == .slave || self.runningFlags.isDiskFull || self.reput.isFailing {
             return .serviceNotAvailable
         }
         if self.isOSPageCacheBusy { return .osPageCacheBusy }

@@ -81,7 +81,13 @@ final class MappedFile: @unchecked Sendable {
             throw .io(operation: "posix_fallocate", path: path, errno: .init(rawValue: reserved))
         }
         #endif
-        let base = try Self.map(fd: fd, path: path, fileSize: fileSize)
+        let base: UnsafeMutableRawPointer
+        do {
+            base = try Self.map(fd: fd, path: path, fileSize: fileSize)
+        } catch {
+            _ = unlink(path)
+            throw error
+        }
         return MappedFile(
             path: path, fileName: fileName, fileFromOffset: fileFromOffset, fileSize: fileSize, fd: fd, base: base,
             position: 0, firstCreateInQueue: firstCreateInQueue)
@@ -248,7 +254,21 @@ final class MappedFile: @unchecked Sendable {
 
     // MARK: Deletion
 
-    /// Unlinks the file now; the mapping stays valid for readers that still hold this object.
+    /// The file's modification time in ms (Java `getLastModifiedTimestamp`), 0 if it cannot be read.
+    var lastModifiedTimestamp: Int64 {
+        var info = stat()
+        guard fstat(self.fd, &info) == 0 else { return 0 }
+        #if canImport(Darwin)
+        let time = info.st_mtimespec
+        #else
+        let time = info.st_mtim
+        #endif
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+
+    /// Unlinks the file now; the mapping stays valid for readers that still hold this object, and is unmapped
+    /// (and its blocks freed) when the last of them lets go. So deleting never waits for readers, and no reader
+    /// ever touches an unmapped page.
     func destroy() {
         guard self.destroyed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
         else { return }

@@ -151,10 +151,40 @@ final class MappedFileQueue: Sendable {
         file?.destroy()
     }
 
-    /// Deletes the first file (retention, and tests that need a file that is gone).
+    /// Deletes the first file, even the only one (tests that need a file that is gone).
     func deleteFirstMappedFile() {
         let file = self.files.withLock { files in files.isEmpty ? nil : files.removeFirst() }
         file?.destroy()
+    }
+
+    /// Retention (Java `deleteExpiredFileByTime`): deletes files from the front, oldest first, while each was last
+    /// modified at least `expiredTime` ms before `now` (any age with `cleanImmediately`); at most `batchMax`
+    /// files, never the last one (the file being written), with `pause` between two deletions. Returns the
+    /// number deleted.
+    func deleteExpiredFileByTime(
+        expiredTime: Int64, now: Int64, cleanImmediately: Bool, batchMax: Int, pause: () -> Void
+    ) -> Int {
+        let candidates = self.mappedFiles.dropLast()
+        var deleted = 0
+        for file in candidates {
+            guard deleted < batchMax else { break }
+            // Files in the middle are never deleted: stop at the first one still live.
+            guard cleanImmediately || now >= file.lastModifiedTimestamp + expiredTime else { break }
+            if deleted > 0 { pause() }
+            guard self.removeFirst(file) else { break }
+            file.destroy()
+            deleted += 1
+        }
+        return deleted
+    }
+
+    /// Removes `file` from the list if it is the first one, so that readers stop finding it before it is unlinked.
+    func removeFirst(_ file: MappedFile) -> Bool {
+        self.files.withLock { files in
+            guard files.first === file, files.count > 1 else { return false }
+            files.removeFirst()
+            return true
+        }
     }
 
     /// Deletes every file.
@@ -173,6 +203,10 @@ final class MappedFileQueue: Sendable {
     func flush(leastPages: Int) throws(StoreError) -> Bool {
         let start = self.flushedWhere
         var where_ = start
+        if let first = self.firstMappedFile, where_ < first.fileFromOffset {
+            // Retention deleted files below the flushed offset: their bytes are gone, go on from the first file.
+            where_ = first.fileFromOffset
+        }
         while let file = self.findMappedFile(byOffset: where_, returnFirstOnNotFound: where_ == 0) {
             let position = try file.flush(leastPages: leastPages)
             where_ = file.fileFromOffset + Int64(position)

@@ -73,26 +73,40 @@ public struct MessageStoreConfig: Sendable, Hashable {
     public var messageDelayLevel: String = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h"
     /// `offsetCheckInSlave`: whether a slave's pull answers correct the next offset.
     public var offsetCheckInSlave: Bool = false
-    /// `fileReservedTime` (hours) before a commit-log file may be deleted (retention, not yet implemented).
+    /// `fileReservedTime` (hours) a commit-log file is kept after its last modification.
     public var fileReservedTime: Int = 72
-    /// `deleteWhen`: hours of day (`;`-separated) at which expired files are deleted (retention).
+    /// `deleteWhen`: hours of day (`;`-separated) at which expired files are deleted.
     public var deleteWhen: String = "04"
-    /// `diskMaxUsedSpaceRatio` as set; ``diskMaxUsedSpaceRatio`` clamps it to 10…95 as Java does.
+    /// `diskMaxUsedSpaceRatio` as set; ``diskMaxUsedSpaceRatio`` clamps it to 10…95 as Java does. Above it,
+    /// expired files are deleted at any hour.
     public var diskMaxUsedSpaceRatioSetting: Int = 75
-    /// `cleanResourceInterval` (ms) between retention runs.
+    /// `diskSpaceWarningLevelRatio` (%): above it the store refuses puts (disk full) and deletes files whatever
+    /// their age. Java 4.9.8 reads it from `-Drocketmq.broker.diskSpaceWarningLevelRatio` (0.90); this is 5.x's
+    /// key, in percent.
+    public var diskSpaceWarningLevelRatio: Int = 90
+    /// `diskSpaceCleanForciblyRatio` (%): above it files are deleted whatever their age (with
+    /// `cleanFileForciblyEnable`). Java 4.9.8: `-Drocketmq.broker.diskSpaceCleanForciblyRatio` (0.85).
+    public var diskSpaceCleanForciblyRatio: Int = 85
+    /// `cleanResourceInterval` (ms) between retention runs (the first runs a minute after start, as in Java).
     public var cleanResourceInterval: Int = 10_000
-    /// `deleteCommitLogFilesInterval` (ms) between two file deletions.
+    /// `deleteCommitLogFilesInterval` (ms) between two commit-log file deletions.
     public var deleteCommitLogFilesInterval: Int = 100
-    /// `destroyMapedFileIntervalForcibly` (ms).
+    /// `deleteConsumeQueueFilesInterval` (ms) after each consume queue that lost files.
+    public var deleteConsumeQueueFilesInterval: Int = 100
+    /// `deleteFileBatchMax`: commit-log files deleted per run at most (a constant in Java 4.9.8, a key in 5.x).
+    public var deleteFileBatchMax: Int = 10
+    /// `destroyMapedFileIntervalForcibly` (ms). Accepted and unused: Java waits this long for readers to release
+    /// a deleted file; here a deleted file is unlinked at once and unmapped when its last reader lets go.
     public var destroyMapedFileIntervalForcibly: Int = 1000 * 120
-    /// `cleanFileForciblyEnable`.
+    /// `cleanFileForciblyEnable`: above `diskSpaceCleanForciblyRatio`, delete files before they expire.
     public var cleanFileForciblyEnable: Bool = true
 
     /// `flushDelayOffsetInterval` (ms) between writes of `delayOffset.json`.
     public var flushDelayOffsetInterval: Int = 10_000
     /// `osPageCacheBusyTimeOutMills`: an append holding the commit log longer than this makes the store busy.
     public var osPageCacheBusyTimeOutMills: Int = 1000
-    /// `redeleteHangedFileInterval` (ms): retry deleting a file still referenced after this long.
+    /// `redeleteHangedFileInterval` (ms). Accepted and unused: no deleted file can hang here (see
+    /// ``destroyMapedFileIntervalForcibly``).
     public var redeleteHangedFileInterval: Int = 1000 * 120
 
     /// Java's defaults, with the root directory under `$HOME`.
@@ -132,8 +146,12 @@ public struct MessageStoreConfig: Sendable, Hashable {
         .int("accessMessageInMemoryMaxRatio", \.accessMessageInMemoryMaxRatio),
         .string("messageDelayLevel", \.messageDelayLevel), .bool("offsetCheckInSlave", \.offsetCheckInSlave),
         .int("fileReservedTime", \.fileReservedTime), .string("deleteWhen", \.deleteWhen),
-        .int("diskMaxUsedSpaceRatio", \.diskMaxUsedSpaceRatioSetting), .int("cleanResourceInterval", \.cleanResourceInterval),
+        .int("diskMaxUsedSpaceRatio", \.diskMaxUsedSpaceRatioSetting),
+        .int("diskSpaceWarningLevelRatio", \.diskSpaceWarningLevelRatio),
+        .int("diskSpaceCleanForciblyRatio", \.diskSpaceCleanForciblyRatio), .int("cleanResourceInterval", \.cleanResourceInterval),
         .int("deleteCommitLogFilesInterval", \.deleteCommitLogFilesInterval),
+        .int("deleteConsumeQueueFilesInterval", \.deleteConsumeQueueFilesInterval),
+        .int("deleteFileBatchMax", \.deleteFileBatchMax),
         .int("destroyMapedFileIntervalForcibly", \.destroyMapedFileIntervalForcibly),
         .int("redeleteHangedFileInterval", \.redeleteHangedFileInterval),
         .bool("cleanFileForciblyEnable", \.cleanFileForciblyEnable),

@@ -244,9 +244,14 @@ final class ConsumeQueue: Sendable {
     }
 
     /// Moves the minimum past units whose messages are below the commit log's first offset (Java
-    /// `correctMinOffset`), looking in the first file.
+    /// `correctMinOffset`), looking in the first file. When none of its units is still in the log, the minimum
+    /// moves to its end (Java leaves it where it was, pointing at deleted messages).
     func correctMinOffset(_ phyMinOffset: Int64) {
         guard let file = self.queue.firstMappedFile else { return }
+        self.correctMinOffset(phyMinOffset, in: file)
+    }
+
+    private func correctMinOffset(_ phyMinOffset: Int64, in file: MappedFile) {
         let end = file.readPosition
         var position = max(0, Int(self.minLogicOffset - file.fileFromOffset))
         position -= position % Self.unitSize
@@ -259,9 +264,36 @@ final class ConsumeQueue: Sendable {
             }
             position += Self.unitSize
         }
-        if self.minLogicOffset < file.fileFromOffset {
-            self.minLogicOffset = file.fileFromOffset
+        let fileEnd = file.fileFromOffset + Int64(end - end % Self.unitSize)
+        if self.minLogicOffset < fileEnd {
+            self.minLogicOffset = fileEnd
         }
+    }
+
+    /// Retention (Java `ConsumeQueue.deleteExpiredFile`, `deleteExpiredFileByOffset`): deletes the files, oldest
+    /// first and never the last, whose last unit points below `phyMinOffset` (the commit log's new first
+    /// offset), then corrects the minimum. The minimum moves before the files go, so that a read in between
+    /// gets OFFSET_TOO_SMALL rather than a missing file. Returns the number of files deleted.
+    func deleteExpiredFile(_ phyMinOffset: Int64) -> Int {
+        let files = self.queue.mappedFiles
+        var expired: [MappedFile] = []
+        for file in files.dropLast() {
+            guard file.readPosition >= self.mappedFileSize else { break }
+            let lastUnitOffset = file.loadInt64(at: self.mappedFileSize - Self.unitSize)
+            guard lastUnitOffset < phyMinOffset else { break }
+            expired.append(file)
+        }
+        if let survivor = files.dropFirst(expired.count).first {
+            self.correctMinOffset(phyMinOffset, in: survivor)
+        }
+        var deleted = 0
+        for file in expired {
+            guard self.queue.removeFirst(file) else { break }
+            file.destroy()
+            deleted += 1
+        }
+        self.correctMinOffset(phyMinOffset)
+        return deleted
     }
 
     /// Deletes every file (the commit log is gone).

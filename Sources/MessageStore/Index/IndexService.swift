@@ -146,6 +146,24 @@ final class IndexService: Sendable {
         }
     }
 
+    // MARK: Retention
+
+    /// Java `IndexService.deleteExpiredFile`: deletes the files, oldest first and never the last, whose newest
+    /// entry points below `offset` (the commit log's first offset). Returns the number deleted.
+    func deleteExpiredFile(_ offset: Int64) -> Int {
+        let expired = self.files.withLock { files -> [IndexFile] in
+            guard files.count > 1 else { return [] }
+            let count = files.dropLast().prefix(while: { $0.endPhyOffset < offset }).count
+            defer { files.removeFirst(count) }
+            return Array(files.prefix(count))
+        }
+        for file in expired {
+            file.file.destroy()
+            self.logger.info("index file expired, deleted", metadata: ["file": "\(file.file.fileName)"])
+        }
+        return expired.count
+    }
+
     /// Deletes every index file.
     func destroy() {
         let all = self.files.withLock { files -> [IndexFile] in

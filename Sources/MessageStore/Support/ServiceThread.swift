@@ -149,7 +149,7 @@ final class ServiceThread: @unchecked Sendable {
         pthread_mutex_lock(self.mutex)
         self.stopped = true
         self.stoppedFlag.store(true, ordering: .releasing)
-        pthread_cond_signal(self.condition)
+        pthread_cond_broadcast(self.condition)
         let thread = self.thread
         self.thread = nil
         pthread_mutex_unlock(self.mutex)

@@ -58,11 +58,37 @@ let testLogger: Logger = {
     return logger
 }()
 
-/// Opens and starts a store.
-func openStore(_ config: MessageStoreConfig) throws -> LocalFileMessageStore {
-    let store = try LocalFileMessageStore(config: config, logger: testLogger)
+/// Opens and starts a store. Retention runs only when a test asks, and sees a half-full disk whatever the test
+/// machine's disk is like.
+func openStore(_ config: MessageStoreConfig, environment: RetentionEnvironment = halfFullDisk) throws -> LocalFileMessageStore {
+    let store = try LocalFileMessageStore(config: config, logger: testLogger, environment: environment)
     try store.start()
     return store
+}
+
+let halfFullDisk = RetentionEnvironment(currentTimeMillis: { SystemClock.currentTimeMillis() }, diskUsedRatio: { _ in 0.5 }).manual
+
+/// A clock and a disk probe the test sets.
+final class FakeEnvironment: Sendable {
+    private let state: LockedValue<(now: Int64, ratio: Double)>
+
+    init(now: Int64 = SystemClock.currentTimeMillis(), diskUsedRatio: Double = 0.5) {
+        self.state = LockedValue((now, diskUsedRatio))
+    }
+
+    var now: Int64 {
+        get { self.state.withLock { $0.now } }
+        set { self.state.withLock { $0.now = newValue } }
+    }
+
+    var diskUsedRatio: Double {
+        get { self.state.withLock { $0.ratio } }
+        set { self.state.withLock { $0.ratio = newValue } }
+    }
+
+    var environment: RetentionEnvironment {
+        RetentionEnvironment(currentTimeMillis: { self.now }, diskUsedRatio: { _ in self.diskUsedRatio }).manual
+    }
 }
 
 let storeHost = MessageHost(ipv4: 127, 0, 0, 1, port: 10911)
