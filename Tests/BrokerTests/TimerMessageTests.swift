@@ -24,26 +24,27 @@ import Testing
         let harness = try await SendMessageProcessorTests.Harness()
         defer { harness.close() }
         let now = SystemClock.currentTimeMillis()
-        let late = try await Self.send(harness, key: "late", at: now + 2000)
+        let late = try await Self.send(harness, key: "late", at: now + 200_000)
         #expect(late.responseCode == .success)
         #expect(late.extFields?["queueId"] == "1")
-        _ = try await Self.send(harness, key: "early", at: now + 1000)
+        _ = try await Self.send(harness, key: "early", at: now + 100_000)
         // A time already past is an ordinary send.
         _ = try await Self.send(harness, key: "past", at: now - 1)
         #expect(await Self.delivered(harness) == ["past"])
         #expect(harness.store.getMaxOffsetInQueue(topic: TimerMessageService.topic, queueId: 0) == 2)
 
+        // Times far enough ahead that a slow machine cannot overtake them; the service's clock is ours.
         let clock = SendBackAndScheduleTests.TestClock(now: now)
         let timer = TimerMessageService(store: harness.store, progress: nil, clock: { clock.now }, logger: harness.logger)
         #expect(await timer.deliverDue() == 100)
         #expect(await Self.delivered(harness) == ["past"])
-        clock.now = now + 1000
+        clock.now = now + 100_000
         _ = await timer.deliverDue()
         #expect(await Self.delivered(harness) == ["past", "early"])
         // The first entry is still pending: the prefix stays, the delivered one is remembered.
         #expect(timer.progress.prefix == 0)
         #expect(timer.progress.delivered == [1])
-        clock.now = now + 2500
+        clock.now = now + 250_000
         _ = await timer.deliverDue()
         #expect(await Self.delivered(harness) == ["past", "early", "late"])
         #expect(timer.progress == { var p = TimerMessageService.Progress(); p.prefix = 2; return p }())
