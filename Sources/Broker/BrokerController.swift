@@ -33,7 +33,12 @@ public final class BrokerController: Service, Sendable {
     private let controllerBox: NIOLockedValueBox<BrokerController?>
     private let logger: Logger
 
-    public init(startup: BrokerStartup, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) throws {
+    /// `configFilePath`: where UPDATE_BROKER_CONFIG writes every setting (Java's broker config path, the `-c`
+    /// file); by default `<storePathRootDir>/config/broker.properties`.
+    public init(
+        startup: BrokerStartup, configFilePath: String? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) throws {
         brokerConfig = startup.brokerConfig
         storeConfig = startup.storeConfig
         self.logger = logger
@@ -66,9 +71,12 @@ public final class BrokerController: Service, Sendable {
 
         let holds = PullRequestHoldService(timerLoop: group.next())
         self.holds = holds
+        let stats = BrokerStats(clock: metadata.clock)
         store = try LocalFileMessageStore(config: startup.storeConfig, logger: logger) { arrival in
+            stats.messagePut()
             holds.messageArrived(topic: arrival.topic, queueId: arrival.queueId, maxOffset: arrival.logicOffset)
         }
+        stats.storeOpened(maxPhysicalOffset: store.maxPhysicalOffset)
         schedule = ScheduleMessageService(
             store: store, delayLevels: startup.storeConfig.delayLevelTable, offsets: files.delayOffsets.load(), logger: logger)
         timer = TimerMessageService(store: store, progress: files.timerProgress.load(), logger: logger)
@@ -80,7 +88,12 @@ public final class BrokerController: Service, Sendable {
         vipProcessors.register(ConsumerManageProcessor(metadata: metadata, store: store), for: ConsumerManageProcessor.codes)
         vipProcessors.register(ClientManageProcessor(metadata: metadata, logger: logger), for: ClientManageProcessor.codes)
         vipProcessors.register(QueryMessageProcessor(store: store), for: QueryMessageProcessor.codes)
-        vipProcessors.register(AdminBrokerProcessor(metadata: metadata), for: AdminBrokerProcessor.codes)
+        let configuration = BrokerConfiguration(
+            metadata: metadata, storeConfig: startup.storeConfig,
+            path: configFilePath ?? startup.storeConfig.storePathRootDir + "/config/broker.properties", logger: logger)
+        vipProcessors.register(
+            AdminBrokerProcessor(metadata: metadata, store: store, schedule: schedule, configuration: configuration, stats: stats, logger: logger),
+            for: AdminBrokerProcessor.codes)
         vipProcessors.register(
             EndTransactionProcessor(transactions: transactions, store: store, storeConfig: startup.storeConfig, logger: logger),
             for: EndTransactionProcessor.codes)
@@ -200,7 +213,7 @@ public final class BrokerController: Service, Sendable {
         let nameServers = brokerConfig.nameServerAddresses
         guard !nameServers.isEmpty else { return true }
         var wrapper = metadata.withState { $0.topics.wrapper }
-        let permission = Int32(brokerConfig.brokerPermission)
+        let permission = Int32(metadata.config.brokerPermission)
         if !PermName.isWriteable(permission) || !PermName.isReadable(permission) {
             for index in wrapper.topicConfigTable.indices { wrapper.topicConfigTable[index].perm &= permission }
         }

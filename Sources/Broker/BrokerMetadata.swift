@@ -37,13 +37,15 @@ public final class BrokerMetadata: Sendable {
         }
     }
 
-    public let config: BrokerConfig
+    /// The broker's settings as they are now (UPDATE_BROKER_CONFIG changes them at run time).
+    public var config: BrokerConfig { configBox.withLockedValue { $0 } }
     public let clock: @Sendable () -> Int64
+    private let configBox: NIOLockedValueBox<BrokerConfig>
     private let state: NIOLockedValueBox<State>
     private let hooks: Hooks
 
     public init(config: BrokerConfig, clock: @escaping @Sendable () -> Int64 = SystemClock.currentTimeMillis, hooks: Hooks = Hooks()) {
-        self.config = config
+        self.configBox = NIOLockedValueBox(config)
         self.clock = clock
         self.hooks = hooks
         let now = clock()
@@ -80,8 +82,9 @@ public final class BrokerMetadata: Sendable {
     /// Java `findSubscriptionGroupConfig`, reporting a creation.
     public func findSubscriptionGroup(_ group: String) -> SubscriptionGroupConfig? {
         let now = clock()
+        let autoCreate = config.autoCreateSubscriptionGroup
         let (config, wrapper): (SubscriptionGroupConfig?, SubscriptionGroupWrapper?) = state.withLockedValue { state in
-            let (config, created) = state.groups.find(group, autoCreate: self.config.autoCreateSubscriptionGroup, now: now)
+            let (config, created) = state.groups.find(group, autoCreate: autoCreate, now: now)
             return (config, created ? state.groups.wrapper : nil)
         }
         if let wrapper { hooks.groupsChanged(wrapper) }
@@ -114,5 +117,67 @@ public final class BrokerMetadata: Sendable {
         }
         if let wrapper { hooks.topicsChanged(wrapper) }
         return config
+    }
+
+    // MARK: Admin changes (AdminBrokerProcessor)
+
+    /// Applies an UPDATE_BROKER_CONFIG to the running settings.
+    public func updateConfig(_ body: (inout BrokerConfig) -> Void) {
+        configBox.withLockedValue { body(&$0) }
+    }
+
+    /// Java `TopicConfigManager.updateTopicConfig`: creates or replaces the topic, persisted.
+    public func updateTopic(_ topic: TopicConfig) {
+        let now = clock()
+        let wrapper = state.withLockedValue { state in
+            state.topics.update(topic, now: now)
+            return state.topics.wrapper
+        }
+        hooks.topicsChanged(wrapper)
+    }
+
+    /// Java `deleteTopicConfig`: removes the topic (persisted); false when there was none.
+    @discardableResult
+    public func deleteTopic(_ topic: String) -> Bool {
+        let now = clock()
+        let wrapper: TopicConfigSerializeWrapper? = state.withLockedValue { state in
+            state.topics.delete(topic, now: now) == nil ? nil : state.topics.wrapper
+        }
+        guard let wrapper else { return false }
+        hooks.topicsChanged(wrapper)
+        return true
+    }
+
+    /// A new topic data version with the same topics (Java's `nextVersion()` when brokerPermission changes), so
+    /// that the name servers take the next registration as a change.
+    public func nextTopicsVersion() {
+        let now = clock()
+        let wrapper = state.withLockedValue { state in
+            state.topics.nextVersion(now: now)
+            return state.topics.wrapper
+        }
+        hooks.topicsChanged(wrapper)
+    }
+
+    /// Java `SubscriptionGroupManager.updateSubscriptionGroupConfig`, persisted.
+    public func updateSubscriptionGroup(_ group: SubscriptionGroupConfig) {
+        let now = clock()
+        let wrapper = state.withLockedValue { state in
+            state.groups.update(group, now: now)
+            return state.groups.wrapper
+        }
+        hooks.groupsChanged(wrapper)
+    }
+
+    /// Java `deleteSubscriptionGroupConfig`: false when there was no such group.
+    @discardableResult
+    public func deleteSubscriptionGroup(_ group: String) -> Bool {
+        let now = clock()
+        let wrapper: SubscriptionGroupWrapper? = state.withLockedValue { state in
+            state.groups.delete(group, now: now) == nil ? nil : state.groups.wrapper
+        }
+        guard let wrapper else { return false }
+        hooks.groupsChanged(wrapper)
+        return true
     }
 }

@@ -43,8 +43,9 @@ import Testing
 
     @Test func oneLiveOwnerPerQueueUntilExpiryOrUnlock() async throws {
         let clock = Clock()
-        let metadata = BrokerMetadata(config: BrokerConfig(), clock: { clock.now })
-        let processor = AdminBrokerProcessor(metadata: metadata)
+        let harness = try await AdminHarness(clock: { clock.now })
+        defer { harness.close() }
+        let (metadata, processor) = (harness.metadata, harness.processor)
         let channel = NIOAsyncTestingChannel()
         let connection = RemotingConnection(channel: channel)
         let queues = Self.queues

@@ -84,6 +84,13 @@ public struct TopicConfigTable: Sendable, Equatable {
         configs.upsert(config, now: now)
     }
 
+    /// A new data version with the same topics (a brokerPermission change, which narrows every topic's
+    /// registered permission).
+    public mutating func nextVersion(now: Int64) {
+        // Re-putting an entry changes nothing but the version.
+        if let first = configs.all.first { configs.upsert(first, now: now) }
+    }
+
     /// DELETE_TOPIC_IN_BROKER.
     @discardableResult
     public mutating func delete(_ topic: String, now: Int64) -> TopicConfig? {
