@@ -467,6 +467,62 @@ final class AdminHarness: Sendable {
         #expect(try ProducerConnection(body: producers.body).connectionSet.map(\.clientId) == ["p1"])
     }
 
+    @Test func cloneGroupOffsetCopiesTheTopicsOffsets() async throws {
+        let harness = try await AdminHarness()
+        defer { harness.close() }
+        harness.metadata.updateTopic(TopicConfig(topicName: "T"))
+        harness.metadata.withState {
+            $0.offsets.commit(group: "SRC", topic: "T", queueId: 0, offset: 5)
+            $0.offsets.commit(group: "SRC", topic: "T", queueId: 1, offset: 6)
+        }
+        func offsets(_ group: String) -> [Int64] {
+            harness.metadata.withState { state in (0..<2).map { state.offsets.offset(group: group, topic: "T", queueId: $0) } }
+        }
+        // No topic: Java copies nothing.
+        let none = try await harness.respond(AdminHarness.request(.cloneGroupOffset, ["srcGroup": "SRC", "destGroup": "DST", "offline": "false"]))
+        #expect(none.responseCode == .success)
+        #expect(offsets("DST") == [-1, -1])
+        // Online and not subscribed to T: left alone unless offline.
+        try harness.heartbeat(group: "SRC", topics: ["U"])
+        let header = CloneGroupOffsetRequestHeader(srcGroup: "SRC", destGroup: "DST", topic: "T", offline: false)
+        _ = try await harness.respond(AdminHarness.request(.cloneGroupOffset, header.extFields))
+        #expect(offsets("DST") == [-1, -1])
+        var offline = header
+        offline.offline = true
+        _ = try await harness.respond(AdminHarness.request(.cloneGroupOffset, offline.extFields))
+        #expect(offsets("DST") == [5, 6])
+        #expect(throws: HeaderError.missingField("destGroup")) {
+            try harness.processor.process(AdminHarness.request(.cloneGroupOffset, ["srcGroup": "SRC"]), context: RequestContext(connection: harness.connection))
+        }
+    }
+
+    @Test func allProducerInfoListsEveryProducerConnection() async throws {
+        let harness = try await AdminHarness()
+        defer { harness.close() }
+        let empty = try await harness.respond(AdminHarness.request(.getAllProducerInfo))
+        #expect(empty.responseCode == .success)
+        #expect(String(buffer: try #require(empty.body)) == "{\"data\":{}}")
+        _ = try harness.clients.process(
+            .request(code: .heartBeat, body: HeartbeatData(clientID: "p1", producerDataSet: ["PG"], consumerDataSet: []).encoded()),
+            context: RequestContext(connection: harness.connection))
+        let response = try await harness.respond(AdminHarness.request(.getAllProducerInfo))
+        let table = try ProducerTableInfo(body: response.body)
+        #expect(table.data.map(\.group) == ["PG"])
+        let producer = try #require(table.data.first?.producers.first)
+        #expect(producer.clientId == "p1")
+        #expect(producer.remoteIP == "/192.0.2.2:50123")
+        #expect(producer.language == .java)
+        #expect(producer.lastUpdateTimestamp > 0)
+    }
+
+    @Test func brokerStatsDataDoNotExist() async throws {
+        let harness = try await AdminHarness()
+        defer { harness.close() }
+        let response = try await harness.respond(AdminHarness.request(.viewBrokerStatsData, ["statsName": "TOPIC_PUT_NUMS", "statsKey": "T"]))
+        #expect(response.responseCode == .systemError)
+        #expect(response.remark == "The stats <TOPIC_PUT_NUMS> <T> not exist")
+    }
+
     // MARK: Config and runtime info
 
     @Test func getBrokerConfigListsEverySettingWithItsVersion() async throws {

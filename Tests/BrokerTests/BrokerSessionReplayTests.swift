@@ -48,8 +48,11 @@ import Testing
 
     /// `dispatched` waits until the store has dispatched what it holds; it runs after each scenario and
     /// before each pull (dispatch is asynchronous, and in the captures the consumer came well after the sends).
+    /// `transform` may rewrite a request before it is sent (renamed topics, offsets of this broker).
     static func replay(
-        _ scenarios: [String], broker port: Int, dispatched: () async -> Void
+        _ scenarios: [String], broker port: Int,
+        transform: (FixtureFrame, RemotingCommand) throws -> RemotingCommand = { $1 },
+        dispatched: () async -> Void
     ) async throws -> [Exchange] {
         var exchanges: [Exchange] = []
         // Java's commit-log offsets → ours, learnt from pulled messages (CONSUMER_SEND_MSG_BACK names one).
@@ -95,7 +98,7 @@ import Testing
                     connections[stream] = connection
                 }
                 if frame.codeName == "PULL_MESSAGE" { await dispatched() }
-                var command = try frame.command()
+                var command = try transform(frame, try frame.command())
                 if frame.codeName == "CONSUMER_SEND_MSG_BACK", let java = command.extFields?["offset"].flatMap({ Int64($0) }) {
                     command.extFields?["offset"] = String(try #require(physicalOffsets[java], "\(frame): offset \(java) never pulled"))
                 }

@@ -37,6 +37,14 @@ public struct ConsumerOffsetTable: Sendable, Equatable {
         }
     }
 
+    /// Java `cloneOffset` (CLONE_GROUP_OFFSET): `destGroup` gets a copy of `srcGroup`'s offsets on the topic.
+    public mutating func clone(from srcGroup: String, to destGroup: String, topic: String) {
+        guard let source = offsets[Self.key(topic: topic, group: srcGroup)] else { return }
+        let key = Self.key(topic: topic, group: destGroup)
+        if offsets[key] == nil { order.append(key) }
+        offsets[key] = source
+    }
+
     /// DELETE_SUBSCRIPTIONGROUP with removeOffset.
     public mutating func remove(group: String) {
         for topic in topics(of: group) {

@@ -4,7 +4,8 @@ import RemotingCodec
 import RemotingNIO
 import RocketMQModel
 
-/// The broker's settings and figures: GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG, GET_BROKER_RUNTIME_INFO.
+/// The broker's settings and figures: GET_BROKER_CONFIG, UPDATE_BROKER_CONFIG, GET_BROKER_RUNTIME_INFO,
+/// VIEW_BROKER_STATS_DATA.
 extension AdminBrokerProcessor {
     /// Java `getBrokerConfig`: every setting as `key=value` lines; the `version` header is the config's data
     /// version as JSON.
@@ -109,6 +110,13 @@ extension AdminBrokerProcessor {
             info["commitLogDirCapacity"] = "Total : \(DiskUsage.humanReadableByteCount(space.total)), Free : \(DiskUsage.humanReadableByteCount(space.usable))."
         }
         return info
+    }
+
+    /// Java `ViewBrokerStatsData`: we keep no per-topic or per-group stats items, so every one is Java's "not
+    /// exist" (mqadmin statsAll then prints no rates).
+    func viewBrokerStatsData(_ request: RemotingCommand) throws -> RemotingCommand {
+        let header = try request.decodeHeader(ViewBrokerStatsDataRequestHeader.self)
+        return request.makeResponse(code: .systemError, remark: "The stats <\(header.statsName)> <\(header.statsKey)> not exist")
     }
 
     /// Java `StoreStatsService.getFormatRuntime`.

@@ -5,7 +5,8 @@ import RocketMQModel
 
 /// Consumer and producer groups: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
 /// DELETE_SUBSCRIPTIONGROUP, GET_CONSUMER_CONNECTION_LIST, GET_PRODUCER_CONNECTION_LIST, GET_CONSUME_STATS,
-/// GET_BROKER_CONSUME_STATS, GET_ALL_CONSUMER_OFFSET, GET_ALL_DELAY_OFFSET.
+/// GET_BROKER_CONSUME_STATS, CLONE_GROUP_OFFSET, GET_ALL_PRODUCER_INFO, GET_ALL_CONSUMER_OFFSET,
+/// GET_ALL_DELAY_OFFSET.
 extension AdminBrokerProcessor {
     /// Java `updateAndCreateSubscriptionGroup`: the body's group replaces any other of its name (persisted).
     func updateAndCreateSubscriptionGroup(_ request: RemotingCommand) throws -> RemotingCommand {
@@ -131,6 +132,34 @@ extension AdminBrokerProcessor {
                 OffsetWrapper(brokerOffset: brokerOffset, consumerOffset: consumerOffset, lastTimestamp: lastTimestamp)))
         }
         return ConsumeStats(offsetTable: table, consumeTps: 0)
+    }
+
+    /// Java `cloneGroupOffset`: `destGroup` gets `srcGroup`'s offsets on the header's topic when that topic exists
+    /// and (unless `offline`) the online source group subscribes to it. Java copies the header's topic inside its
+    /// loop over topics, so without a topic nothing is copied; so here.
+    func cloneGroupOffset(_ request: RemotingCommand) throws -> RemotingCommand {
+        let header = try request.decodeHeader(CloneGroupOffsetRequestHeader.self)
+        if let topic = header.topic, !topic.allSatisfy(\.isWhitespace) {
+            let eligible = header.offline ? metadata.withState { $0.topics[topic] } != nil : consumedTopic(topic, by: header.srcGroup) != nil
+            if eligible {
+                metadata.withState { $0.offsets.clone(from: header.srcGroup, to: header.destGroup, topic: topic) }
+                logger.info("cloneGroupOffset", metadata: ["from": "\(header.srcGroup)", "to": "\(header.destGroup)", "topic": "\(topic)"])
+            }
+        }
+        return request.makeResponse(code: .success)
+    }
+
+    /// Java `getAllProducerInfo`: every producer connection by group (`remoteIP` as Java prints a socket address).
+    func getAllProducerInfo(_ request: RemotingCommand) -> RemotingCommand {
+        let groups = metadata.withState { $0.clients.producerGroups }
+        let data = groups.keys.sorted().map { group in
+            (group: group, producers: (groups[group] ?? [:]).sorted { $0.key < $1.key }.map { _, channel in
+                ProducerInfo(
+                    clientId: channel.clientId, remoteIP: "/" + channel.connection.remoteAddressText, language: channel.language,
+                    version: channel.version, lastUpdateTimestamp: channel.lastUpdateTimestamp)
+            })
+        }
+        return request.makeResponse(code: .success, body: ProducerTableInfo(data: data).encoded())
     }
 
     /// Java `getAllConsumerOffset`: `consumerOffset.json`'s content (a slave copies it every 10 s).

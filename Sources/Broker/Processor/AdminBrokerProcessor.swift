@@ -21,7 +21,7 @@ public struct AdminBrokerProcessor: RequestProcessor {
         .getProducerConnectionList, .getConsumeStats, .getAllConsumerOffset, .getAllDelayOffset,
         .invokeBrokerToResetOffset, .invokeBrokerToGetConsumerStatus, .queryTopicConsumeByWho,
         .getSystemTopicListFromBroker, .cleanExpiredConsumeQueue, .cleanUnusedTopic, .getConsumerRunningInfo,
-        .consumeMessageDirectly, .getBrokerConsumeStats,
+        .consumeMessageDirectly, .getBrokerConsumeStats, .cloneGroupOffset, .getAllProducerInfo, .viewBrokerStatsData,
     ]
 
     /// Java's `createResponseCommand` default remark, left on answers Java never clears it from.
@@ -74,6 +74,9 @@ public struct AdminBrokerProcessor: RequestProcessor {
         case .getProducerConnectionList: return .response(try getProducerConnectionList(request))
         case .getConsumeStats: return .response(try getConsumeStats(request))
         case .getBrokerConsumeStats: return .response(try getBrokerConsumeStats(request))
+        case .cloneGroupOffset: return .response(try cloneGroupOffset(request))
+        case .getAllProducerInfo: return .response(getAllProducerInfo(request))
+        case .viewBrokerStatsData: return .response(try viewBrokerStatsData(request))
         case .getAllConsumerOffset: return .response(getAllConsumerOffset(request))
         case .getAllDelayOffset: return .response(getAllDelayOffset(request))
         case .invokeBrokerToResetOffset: return .response(try resetOffset(request))

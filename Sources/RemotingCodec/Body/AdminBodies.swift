@@ -99,3 +99,60 @@ extension ConsumeStats {
         offsetTable.reduce(0) { $0 + $1.offsets.brokerOffset - $1.offsets.consumerOffset }
     }
 }
+
+/// Java `ProducerInfo`: one producer connection in GET_ALL_PRODUCER_INFO.
+public struct ProducerInfo: Sendable, Equatable {
+    public var clientId: String
+    /// Java's `InetSocketAddress.toString()`: `/ip:port`.
+    public var remoteIP: String
+    public var language: LanguageCode
+    public var version: Int32
+    public var lastUpdateTimestamp: Int64
+
+    public init(clientId: String, remoteIP: String, language: LanguageCode, version: Int32, lastUpdateTimestamp: Int64) {
+        self.clientId = clientId
+        self.remoteIP = remoteIP
+        self.language = language
+        self.version = version
+        self.lastUpdateTimestamp = lastUpdateTimestamp
+    }
+}
+
+/// Java `ProducerTableInfo` (GET_ALL_PRODUCER_INFO): producer group → its connections.
+public struct ProducerTableInfo: RemotingBody, Equatable {
+    public var data: [(group: String, producers: [ProducerInfo])]
+
+    public init(data: [(group: String, producers: [ProducerInfo])]) { self.data = data }
+
+    public init(json: JSONValue) throws(BodyError) {
+        var data: [(group: String, producers: [ProducerInfo])] = []
+        for member in json.members("data") {
+            guard let group = member.key.stringValue else { throw BodyError("ProducerTableInfo: bad group") }
+            data.append((group, (member.value.arrayValue ?? []).map { value in
+                ProducerInfo(
+                    clientId: value["clientId"]?.stringValue ?? "", remoteIP: value["remoteIP"]?.stringValue ?? "",
+                    language: value["language"]?.stringValue.flatMap(LanguageCode.init(name:)) ?? .other,
+                    version: value["version"]?.int32Value ?? 0, lastUpdateTimestamp: value["lastUpdateTimestamp"]?.int64Value ?? 0)
+            }))
+        }
+        self.data = data
+    }
+
+    public var json: JSONValue {
+        var table = JSONObject()
+        for entry in data {
+            table.append(entry.group, .array(entry.producers.map { producer in
+                .object([
+                    "clientId": .string(producer.clientId), "language": .string(producer.language.name),
+                    "lastUpdateTimestamp": .number(producer.lastUpdateTimestamp), "remoteIP": .string(producer.remoteIP),
+                    "version": .number(producer.version),
+                ])
+            }))
+        }
+        return .object(["data": .object(table)])
+    }
+
+    public static func == (lhs: ProducerTableInfo, rhs: ProducerTableInfo) -> Bool {
+        lhs.data.elementsEqual(rhs.data) { $0.group == $1.group && $0.producers == $1.producers }
+    }
+}
