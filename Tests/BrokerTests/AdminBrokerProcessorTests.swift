@@ -587,9 +587,18 @@ final class AdminHarness: Sendable {
     }
 
     @Test func runtimeInfoHasJavasKeys() async throws {
-        let harness = try await AdminHarness(delayOffsets: DelayOffsetSerializeWrapper(offsetTable: [(3, 0)]))
+        let clock = SendBackAndScheduleTests.TestClock(now: SystemClock.currentTimeMillis())
+        let harness = try await AdminHarness(clock: { clock.now }, delayOffsets: DelayOffsetSerializeWrapper(offsetTable: [(3, 0)]))
         defer { harness.close() }
+        // Younger than the shortest rate window: Java's empty rates.
+        let young = try KVTable(body: try await harness.respond(AdminHarness.request(.getBrokerRuntimeInfo)).body).table
+        #expect(young["putTps"] == "  ")
+        #expect(young["getTransferedTps"] == "  ")
+        #expect(young["getTotalTps"] == "0.0 0.0 0.0")
+        #expect(young["putMessageTimesTotal"] == "1")
+        clock.now += 5_000
         try await harness.put(topic: "T", count: 3)
+        clock.now += 6_000
         let response = try await harness.respond(AdminHarness.request(.getBrokerRuntimeInfo))
         #expect(response.responseCode == .success)
         #expect(response.extFields == nil)
@@ -609,7 +618,10 @@ final class AdminHarness: Sendable {
         #expect(table["commitLogMinOffset"] == "0")
         #expect(table["scheduleMessageOffset_3"] == "0,0")
         #expect(table["remainTransientStoreBufferNumbs"] == "2147483647")
-        #expect(table["runtime"]?.hasPrefix("[ 0 days, 0 hours, 0 minutes, ") == true)
+        #expect(table["runtime"] == "[ 0 days, 0 hours, 0 minutes, 11 seconds ]")
+        #expect(table["putTps"] == "0.3  ")
+        #expect(table["getTransferedTps"] == "0.0  ")
+        #expect(table["putMessageDistributeTime"] == "null")
         #expect(table["commitLogDirCapacity"]?.hasPrefix("Total : ") == true)
         #expect(table["earliestMessageTimeStamp"].flatMap { Int64($0) }.map { $0 > 0 } == true)
         // mqadmin clusterList parses these as numbers.

@@ -50,9 +50,9 @@ import Testing
             ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
             ("mappedFileSizeConsumeQueue", "6000"), ("brokerIP1", "127.0.0.1"),
         ])), logger: BrokerControllerTests.logger)
-        let exchanges = try await BrokerControllerTests.running(broker) {
+        let (exchanges, slaveSync) = try await BrokerControllerTests.running(broker) {
             _ = try await broker.ready()
-            return try await BrokerSessionReplayTests.replay(Self.seeds + Self.sessions, broker: port, transform: { frame, command in
+            let exchanges = try await BrokerSessionReplayTests.replay(Self.seeds + Self.sessions, broker: port, transform: { frame, command in
                 var command = Self.renamed(frame, command)
                 // queryMsgById names "key-3 k3" by its offset in Java's commit log: ours differs.
                 if frame.codeName == "VIEW_MESSAGE_BY_ID" {
@@ -63,7 +63,9 @@ import Testing
             }) {
                 await broker.store.waitForDispatch(upTo: broker.store.maxPhysicalOffset)
             }
+            return (exchanges, try await Self.slaveSync(port: port))
         }
+        for (request, ours) in slaveSync { try Self.compareSlaveSync(request, ours) }
         let admin = exchanges.filter { Self.sessions.contains($0.request.scenario) }
         let expected = Fixtures.frames.filter {
             Self.sessions.contains($0.scenario) && $0.isRequest && $0.meta["direction"]?.stringValue == "client->broker"
@@ -127,6 +129,41 @@ import Testing
             #expect(try keys(ours.body).subtracting(keys(java.body)) == ["checkTransactionMessageEnable"], "\(context)")
         default:
             #expect(ours.body == java.body, "\(context)")
+        }
+    }
+
+    /// A slave's periodic sync requests (capture 11's first round), on the ports it used: GET_ALL_TOPIC_CONFIG
+    /// on the VIP port, the rest on the client port.
+    static func slaveSync(port: Int) async throws -> [(FixtureFrame, RemotingCommand)] {
+        let requests = Fixtures.frames.filter { $0.scenario == "11-master-slave" && $0.isRequest && (3...9).contains($0.seq) }
+        #expect(requests.map(\.codeName) == [
+            "GET_ALL_TOPIC_CONFIG", "GET_ALL_CONSUMER_OFFSET", "GET_ALL_DELAY_OFFSET", "GET_ALL_SUBSCRIPTIONGROUP_CONFIG",
+        ])
+        var answers: [(FixtureFrame, RemotingCommand)] = []
+        for frame in requests {
+            let vip = frame.meta["direction"]?.stringValue == "slave->broker-vip"
+            let connection = try await RemotingClient.connect(host: "127.0.0.1", port: vip ? port - 2 : port, logger: BrokerControllerTests.logger)
+            defer { connection.close() }
+            answers.append((frame, try await connection.send(try frame.command())))
+        }
+        return answers
+    }
+
+    /// Java's answer has the same code, header and top-level body keys; offsets are keyed `topic@group`.
+    static func compareSlaveSync(_ request: FixtureFrame, _ ours: RemotingCommand) throws {
+        let java = try #require(Fixtures.frames.first { $0.scenario == request.scenario && $0.seq == request.meta["response_seq"]?.intValue }).command()
+        let context = "\(request)"
+        #expect(ours.code == java.code, "\(context)")
+        #expect(ours.remark == java.remark, "\(context)")
+        #expect(ours.extFields == java.extFields, "\(context)")
+        let (mine, theirs) = (try JSONValue.parse(Array(try #require(ours.body).readableBytesView)),
+                              try JSONValue.parse(Array(try #require(java.body).readableBytesView)))
+        #expect(Set((mine.objectValue?.members ?? []).compactMap(\.key.stringValue)) ==
+                Set((theirs.objectValue?.members ?? []).compactMap(\.key.stringValue)), "\(context)")
+        if request.codeName == "GET_ALL_CONSUMER_OFFSET" {
+            let offsets = try ConsumerOffsetSerializeWrapper(body: ours.body)
+            #expect(offsets.offsetTable.contains { $0.key == "FixtureTopicJson@CG_FIXTURE_JSON" }, "\(context)")
+            #expect(try ConsumerOffsetSerializeWrapper(body: java.body).offsetTable.contains { $0.key == "FixtureTopicJson@CG_FIXTURE_JSON" })
         }
     }
 

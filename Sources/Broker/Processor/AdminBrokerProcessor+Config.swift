@@ -59,10 +59,12 @@ extension AdminBrokerProcessor {
         info["dispatchMaxBuffer"] = "0"
         info["getMessageEntireTimeMax"] = "0"
         info["putTps"] = snapshot.putTps.map { $0.map(JavaDouble.toString) ?? "" }.joined(separator: " ")
-        info["getFoundTps"] = "0.0 0.0 0.0"
-        info["getMissTps"] = "0.0 0.0 0.0"
+        // Gets are not counted: 0 in each window the broker is old enough for (empty otherwise, as Java's).
+        let getRates = snapshot.putTps.map { $0 == nil ? "" : "0.0" }.joined(separator: " ")
+        info["getFoundTps"] = getRates
+        info["getMissTps"] = getRates
         info["getTotalTps"] = "0.0 0.0 0.0"
-        info["getTransferedTps"] = "0.0 0.0 0.0"
+        info["getTransferedTps"] = getRates
         info["putLatency99"] = "0.00"
         info["putLatency999"] = "0.00"
 
