@@ -535,10 +535,10 @@ final class AdminHarness: Sendable {
         let lines = String(buffer: try #require(response.body)).split(separator: "\n")
         let keys = Set(lines.map { String($0.split(separator: "=", maxSplits: 1)[0]) })
         // Java's keys (its 178 include thread pools and Netty settings we do not have); ours are among them but
-        // checkTransactionMessageEnable, which 4.9.8 ignores and we honour.
+        // checkTransactionMessageEnable, which 4.9.8 ignores and we honour, and the 5.x retention keys.
         let java = try #require(Fixtures.frame("09-mqadmin-getBrokerConfig", "0004-s2c-broker-response.bin")).command()
         let javaKeys = Set(String(buffer: try #require(java.body)).split(separator: "\n").map { String($0.split(separator: "=", maxSplits: 1)[0]) })
-        #expect(keys.subtracting(javaKeys) == ["checkTransactionMessageEnable"])
+        #expect(keys.subtracting(javaKeys) == BrokerKeys.beyondJava)
         #expect(keys.isSuperset(of: ["brokerName", "brokerClusterName", "brokerPermission", "listenPort", "storePathRootDir",
                                      "flushDiskType", "brokerRole", "messageDelayLevel", "mappedFileSizeCommitLog", "configBlackList"]))
         #expect(lines.contains("brokerName=broker-a"))
@@ -815,4 +815,12 @@ final class AdminHarness: Sendable {
         #expect(try LockBatchResponseBody(body: locked.body).lockOKMQSet == [queue])
         #expect(try await harness.respond(AdminHarness.request(.unlockBatchMQ, body: body.encoded())).responseCode == .success)
     }
+}
+
+/// Keys our GET_BROKER_CONFIG lists that Java 4.9.8's does not: one it ignores and we honour, and the
+/// retention settings 4.9.8 reads from system properties and 5.x from the config.
+enum BrokerKeys {
+    static let beyondJava: Set<String> = [
+        "checkTransactionMessageEnable", "diskSpaceWarningLevelRatio", "diskSpaceCleanForciblyRatio", "deleteFileBatchMax",
+    ]
 }
