@@ -38,7 +38,8 @@ struct BrokerCommand: AsyncParsableCommand {
         }
         bootstrapLogging()
         let logger = Logger(label: "rocketmq.broker")
-        let broker = try BrokerController(startup: startup, logger: logger)
+        // As Java's, UPDATE_BROKER_CONFIG writes the new settings back to the -c file.
+        let broker = try BrokerController(startup: startup, configFilePath: configFile, logger: logger)
         try await runServers([broker], logger: logger) {
             _ = try await broker.ready()
             writeToStandardOutput(Self.bootLine(broker))
