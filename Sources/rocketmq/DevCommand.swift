@@ -51,9 +51,11 @@ struct DevCommand: AsyncParsableCommand {
         bootstrapLogging()
         let logger = Logger(label: "rocketmq.dev")
         let nameServer = NameServer(config: namesrvConfig, logger: logger)
+        // The name server listens before the broker starts: a taken port fails at once, and the broker's
+        // first registration finds it.
+        let address = try await nameServer.server.bind()
         let broker = try BrokerController(startup: startup, logger: logger)
         try await runServers([nameServer, broker], logger: logger) {
-            let address = try await nameServer.server.bind()
             writeToStandardOutput("The Name Server boot success. serializeType=JSON, listening on \(address)\n")
             _ = try await broker.ready()
             writeToStandardOutput(BrokerCommand.bootLine(broker))
