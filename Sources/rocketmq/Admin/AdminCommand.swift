@@ -171,7 +171,7 @@ struct TopicRouteCommand: AsyncParsableCommand {
     func run() async throws {
         try await withAdmin("TopicRouteSubCommand", common) { client in
             let route = try await client.topicRoute(topic.trimmed)
-            printJSON(route.json)
+            if common.json { printJSON(route.json) } else { out(fastjsonPretty(route.json) + "\n") }
         }
     }
 }

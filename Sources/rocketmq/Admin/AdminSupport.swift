@@ -232,7 +232,7 @@ func describe(_ config: TopicConfig) -> String {
 }
 
 func printJSON(_ value: JSONValue) {
-    writeToStandardOutput(JSONWriter().prettyString(value) + "\n")
+    writeToStandardOutput(JSONWriter(browserCompatible: true).prettyString(value) + "\n")
 }
 
 func out(_ text: String) { writeToStandardOutput(text) }
@@ -272,4 +272,42 @@ extension StringProtocol {
         while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
         return String(slice)
     }
+}
+
+/// fastjson's `JSON.toJSONString(value, true)` layout, as mqadmin prints routes: beans and lists put
+/// every member on a line of its own (tabs), maps (`mapKeys`) continue on the opening line.
+func fastjsonPretty(_ value: JSONValue, mapKeys: Set<String> = ["brokerAddrs", "filterServerTable"]) -> String {
+    var text = ""
+    func indent(_ depth: Int) -> String { String(repeating: "\t", count: depth) }
+    func write(_ value: JSONValue, depth: Int, isMap: Bool) {
+        switch value {
+        case .object(let object):
+            if object.members.isEmpty { text += "{}"; return }
+            text += "{"
+            for (index, member) in object.members.enumerated() {
+                if index > 0 { text += "," }
+                if !isMap || index > 0 { text += "\n" + indent(depth + 1) }
+                let key: String = switch member.key {
+                case .number(let number): number
+                default: JSONWriter().string(member.key)
+                }
+                text += key + ":"
+                write(member.value, depth: depth + 1, isMap: member.key.stringValue.map(mapKeys.contains) ?? false)
+            }
+            text += "\n" + indent(depth) + "}"
+        case .array(let array):
+            if array.isEmpty { text += "[]"; return }
+            text += "["
+            for (index, element) in array.enumerated() {
+                if index > 0 { text += "," }
+                text += "\n" + indent(depth + 1)
+                write(element, depth: depth + 1, isMap: false)
+            }
+            text += "\n" + indent(depth) + "]"
+        default:
+            text += JSONWriter().string(value)
+        }
+    }
+    write(value, depth: 0, isMap: false)
+    return text
 }
