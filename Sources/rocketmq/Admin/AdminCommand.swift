@@ -145,13 +145,23 @@ struct TopicListCommand: AsyncParsableCommand {
             for topic in list.topicList {
                 if topic.hasPrefix("%RETRY%") || topic.hasPrefix("%DLQ%") { continue }
                 var clusterName = ""
+                var groups: [String] = []
                 if let route = try? await client.topicRoute(topic), let brokerName = route.brokerDatas.first?.brokerName {
                     clusterName = info.clusterAddrTable.first(where: { $0.value.contains(brokerName) })?.key ?? ""
+                    if let master = route.brokerDatas.lazy.compactMap({ $0.brokerAddrs[0] }).first,
+                       let response = try? await client.invoke(master, .queryTopicConsumeByWho,
+                                                               header: QueryTopicConsumeByWhoRequestHeader(topic: topic)),
+                       let list = try? GroupList(body: response.body) {
+                        groups = list.groupList
+                    }
                 }
                 if common.json {
-                    rows.append(.object(["cluster": .string(clusterName), "topic": .string(topic)]))
-                } else {
-                    out(left(String(clusterName.prefix(20)), 20) + "  " + left(String(topic.prefix(48)), 48) + "  " + left("", 48) + "\n")
+                    rows.append(.object(["cluster": .string(clusterName), "topic": .string(topic),
+                                         "consumerGroups": .array(groups.map(JSONValue.string))]))
+                    continue
+                }
+                for group in groups.isEmpty ? [""] : groups {
+                    out(left(front(clusterName, 20), 20) + "  " + left(front(topic, 64), 64) + "  " + left(front(group, 64), 64) + "\n")
                 }
             }
             if common.json { printJSON(.array(rows)) }
