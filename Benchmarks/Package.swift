@@ -1,6 +1,6 @@
 // swift-tools-version: 6.3
-// Micro-benchmarks for the remoting codec (STYLE.md §2: a separate package, so the main package and
-// CI never build ordo-one/benchmark). Run with `swift package --disable-sandbox benchmark`.
+// Micro-benchmarks for the remoting codec and the message store (STYLE.md §2: a separate package, so the main
+// package and CI never build ordo-one/benchmark). Run with `swift package --disable-sandbox benchmark`.
 import PackageDescription
 
 let package = Package(
@@ -24,6 +24,30 @@ let package = Package(
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
+        ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                .product(name: "MessageStore", package: "swift-rocketmq"),
+                .product(name: "RocketMQModel", package: "swift-rocketmq"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Benchmarks/StoreBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // Store load and recovery runs to profile or time by hand (Scripts/store-recovery-time.sh), not benchmarks.
+        .executableTarget(
+            name: "StoreTool",
+            dependencies: [
+                .product(name: "MessageStore", package: "swift-rocketmq"),
+                .product(name: "RocketMQModel", package: "swift-rocketmq"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tools/StoreTool"
         ),
     ]
 )

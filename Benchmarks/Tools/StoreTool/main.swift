@@ -1,0 +1,124 @@
+import Foundation
+import MessageStore
+import NIOCore
+import RocketMQModel
+
+// Store runs to profile or time by hand (Scripts/store-recovery-time.sh drives `fill` and `recover`).
+//
+//   StoreTool fill <dir> <gigabytes> <settle-seconds>
+//       Appends 128-byte messages (ASYNC_FLUSH, 1 GiB commit-log files, Java's defaults otherwise) until the
+//       commit log holds <gigabytes>, then goes on at about 1000 messages/s for <settle-seconds> (so that the
+//       periodic checkpoint catches up, as on a broker that has been running), prints READY and keeps
+//       appending until killed. A negative <settle-seconds> stops cleanly after the fill (profiling).
+//   StoreTool recover <dir> [crash]
+//       Opens the store (the recovery) and prints how long that took and what recovery did; then shuts it down,
+//       or with `crash` exits without (the abort file stays: the next open recovers abnormally again).
+//   StoreTool load <dir> <ASYNC_FLUSH|SYNC_FLUSH> <writers> <seconds>
+//       <writers> tasks put 128-byte messages, each waiting for its acknowledgement, for <seconds>; prints the
+//       rate (the benchmark's scenario, as one long run to attach a profiler to).
+
+/// Eight messages, one per queue, built once: the loop measures the store, not message building.
+let messages: [BrokerInnerMessage] = (0..<8).map { queueId in
+    var properties = MessageProperties()
+    properties.uniqueKey = "C000020261815FFD2B27807B6B04000\(queueId)"
+    properties.tags = "TagA"
+    properties[MessageConst.cluster] = "DefaultCluster"
+    return BrokerInnerMessage(
+        topic: "BenchmarkTest", queueId: Int32(queueId), body: ByteBuffer(bytes: (0..<128).map { UInt8($0) }),
+        properties: properties, bornTimestamp: Int64(Date().timeIntervalSince1970 * 1000),
+        bornHost: MessageHost(ipv4: 10, 0, 0, 7, port: 51234), storeHost: MessageHost(ipv4: 127, 0, 0, 1, port: 10911))
+}
+
+func put(_ store: LocalFileMessageStore, _ index: Int) {
+    store.putMessage(messages[index & 7]) { result in
+        precondition(result.status == .putOK, "put failed: \(result.status)")
+    }
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3 else {
+    FileHandle.standardError.write("usage: StoreTool fill <dir> <gigabytes> <settle-seconds> | recover <dir> | load <dir> <flushDiskType> <writers> <seconds>\n".data(using: .utf8)!)
+    exit(2)
+}
+let config = MessageStoreConfig(storePathRootDir: arguments[2])
+
+switch arguments[1] {
+case "fill":
+    let target = Int64((Double(arguments[3]) ?? 4) * Double(1 << 30))
+    let settle = Double(arguments[4]) ?? 70
+    let store = try LocalFileMessageStore(config: config)
+    try store.start()
+    var index = 0
+    let start = Date()
+    while store.maxPhysicalOffset < target {
+        put(store, index)
+        index += 1
+    }
+    let filled = Date().timeIntervalSince(start)
+    print("filled \(store.maxPhysicalOffset) bytes, \(index) messages in \(String(format: "%.1f", filled)) s")
+    if settle < 0 {
+        // Profiling runs: stop here, cleanly.
+        store.shutdown()
+        exit(0)
+    }
+    let settleEnd = Date().addingTimeInterval(settle)
+    while Date() < settleEnd {
+        for _ in 0..<100 {
+            put(store, index)
+            index += 1
+        }
+        usleep(100_000)
+    }
+    print("READY \(store.maxPhysicalOffset)")
+    fflush(nil)
+    while true {
+        for _ in 0..<100 {
+            put(store, index)
+            index += 1
+        }
+        usleep(100_000)
+    }
+case "recover":
+    let start = ContinuousClock.now
+    let store = try LocalFileMessageStore(config: config)
+    let took = ContinuousClock.now - start
+    let recovery = store.recovery
+    print("recovered in \(took): lastExitOK \(store.lastExitOK), commit log \(store.minPhysicalOffset)..<\(store.maxPhysicalOffset), "
+        + "dispatch from \(recovery.dispatchedFrom), torn tail \(recovery.tornTail), consume queues cut \(recovery.truncatedConsumeQueues)")
+    if arguments.count > 3 && arguments[3] == "crash" {
+        exit(0)
+    }
+    store.shutdown()
+case "load":
+    var loadConfig = config
+    loadConfig.flushDiskType = FlushDiskType(rawValue: arguments[3]) ?? .syncFlush
+    let writers = Int(arguments[4]) ?? 64
+    let seconds = Double(arguments[5]) ?? 10
+    let store = try LocalFileMessageStore(config: loadConfig)
+    try store.start()
+    let start = ContinuousClock.now
+    let deadline = start + .milliseconds(Int(seconds * 1000))
+    let count = await withTaskGroup(of: Int.self) { group in
+        for writer in 0..<writers {
+            group.addTask {
+                var count = 0
+                while ContinuousClock.now < deadline {
+                    let result = await store.putMessage(messages[(writer + count) & 7])
+                    precondition(result.status == .putOK, "put failed: \(result.status)")
+                    count += 1
+                }
+                return count
+            }
+        }
+        var total = 0
+        for await written in group { total += written }
+        return total
+    }
+    let took = ContinuousClock.now - start
+    let rate = Double(count) / (Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+    print("\(loadConfig.flushDiskType.rawValue), \(writers) writers: \(count) messages in \(took), \(Int(rate)) messages/s")
+    store.shutdown()
+default:
+    FileHandle.standardError.write("unknown command \(arguments[1])\n".data(using: .utf8)!)
+    exit(2)
+}
