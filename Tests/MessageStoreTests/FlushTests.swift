@@ -156,11 +156,8 @@ import Testing
             // Opened, not started: no flush or dispatch thread runs, so the test drives them.
             let store = try LocalFileMessageStore(config: smallConfig(root: root, flushDiskType: flushDiskType), logger: testLogger)
             defer { store.shutdown() }
-            guard case .success(let entries) = store.commitLog.encode(makeMessage(keys: "k")) else {
-                Issue.record("encode failed")
-                return
-            }
-            let appended = try #require(store.commitLog.append(entries).appendResult)
+            let prepared = try store.commitLog.prepare(makeMessage(keys: "k"))
+            let appended = try #require(store.commitLog.append(prepared).appendResult)
             store.reput.doReput()
             if flushDiskType == .syncFlush {
                 #expect(store.flushedPhysicalOffset == 0)

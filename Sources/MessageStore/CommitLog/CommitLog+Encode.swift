@@ -1,24 +1,122 @@
 import NIOCore
 import RocketMQModel
 
-/// Entries encoded outside the append lock, ready for ``CommitLog/append(encoded:entryLengths:key:consumesQueueOffset:storeTimestampPosition:)``.
-struct EncodedEntries: Sendable {
-    var buffer: ByteBuffer
-    /// Each entry's TOTALSIZE for a batch; nil for one message.
-    var entryLengths: [Int32]?
+/// One message with everything but QUEUEOFFSET, PHYSICALOFFSET and STORETIMESTAMP worked out outside the append
+/// lock (length, BODYCRC, flags, the delay rewrite). Under the lock, ``write(to:queueOffset:physicalOffset:storeTimestamp:)``
+/// lays it out straight into the mapped file: field stores and copies, no intermediate buffer.
+struct PreparedMessage: Sendable {
+    /// Topic and queue, after the delay rewrite.
     var key: CommitLog.TopicQueueKey
+    var length: Int
+    var bodyCRC: Int32
+    var flag: Int32
+    var sysFlag: MessageSysFlag
+    var bornTimestamp: Int64
+    var bornHost: MessageHost
+    var storeHost: MessageHost
+    var reconsumeTimes: Int32
+    var preparedTransactionOffset: Int64
+    var body: ByteBuffer
+    var properties: ByteBuffer
     /// False for prepared and rollback transaction messages, which take queue offset 0 and no consume-queue unit.
     var consumesQueueOffset: Bool
+
+    /// Writes the entry (§4.1) at `base` except its first four bytes, TOTALSIZE, which the caller stores last.
+    func write(to base: UnsafeMutableRawPointer, queueOffset: Int64, physicalOffset: Int64, storeTimestamp: Int64) {
+        var out = EntryWriter(base: base, position: 4)
+        out.int32(CommitLog.messageMagicCode)
+        out.int32(self.bodyCRC)
+        out.int32(self.key.queueId)
+        out.int32(self.flag)
+        out.int64(queueOffset)
+        out.int64(physicalOffset)
+        out.int32(self.sysFlag.rawValue)
+        out.int64(self.bornTimestamp)
+        out.host(self.bornHost)
+        out.int64(storeTimestamp)
+        out.host(self.storeHost)
+        out.int32(self.reconsumeTimes)
+        out.int64(self.preparedTransactionOffset)
+        out.int32(Int32(self.body.readableBytes))
+        // The copies take the destination as a constant: a closure capturing `out` costs exclusivity checks.
+        var destination = base + out.position
+        self.body.withUnsafeReadableBytes { EntryWriter.copy($0, to: destination) }
+        out.position += self.body.readableBytes
+        let topic = self.key.topic.utf8
+        out.int8(Int8(topic.count))
+        destination = base + out.position
+        if topic.withContiguousStorageIfAvailable({ EntryWriter.copy(UnsafeRawBufferPointer($0), to: destination) }) == nil {
+            Array(topic).withUnsafeBytes { EntryWriter.copy($0, to: destination) }
+        }
+        out.position += topic.count
+        out.int16(Int16(self.properties.readableBytes))
+        destination = base + out.position
+        self.properties.withUnsafeReadableBytes { EntryWriter.copy($0, to: destination) }
+        out.position += self.properties.readableBytes
+        assert(out.position == self.length, "entry length \(self.length), wrote \(out.position)")
+    }
+}
+
+/// A batch's entries (§4.5 turned into §4.1 entries) encoded back to back outside the lock; under it they are
+/// copied and each entry's offsets and store time patched.
+struct EncodedBatch: Sendable {
+    var buffer: ByteBuffer
+    /// Each entry's TOTALSIZE.
+    var entryLengths: [Int32]
+    var key: CommitLog.TopicQueueKey
     var storeTimestampPosition: Int
     var storeHost: MessageHost
 }
 
+/// Big-endian stores at a moving position (a value type, so the stores need no exclusivity checks at run time).
+struct EntryWriter {
+    let base: UnsafeMutableRawPointer
+    var position: Int
+
+    mutating func int8(_ value: Int8) {
+        (self.base + self.position).storeBytes(of: value, as: Int8.self)
+        self.position += 1
+    }
+
+    mutating func int16(_ value: Int16) {
+        (self.base + self.position).storeBytes(of: value.bigEndian, as: Int16.self)
+        self.position += 2
+    }
+
+    mutating func int32(_ value: Int32) {
+        (self.base + self.position).storeBytes(of: value.bigEndian, as: Int32.self)
+        self.position += 4
+    }
+
+    mutating func int64(_ value: Int64) {
+        (self.base + self.position).storeBytes(of: value.bigEndian, as: Int64.self)
+        self.position += 8
+    }
+
+    /// 4 or 16 address bytes, then the port.
+    mutating func host(_ host: MessageHost) {
+        switch host.address {
+        case .ipv4(let address):
+            self.int32(Int32(bitPattern: address))
+        case .ipv6(let high, let low):
+            self.int64(Int64(bitPattern: high))
+            self.int64(Int64(bitPattern: low))
+        }
+        self.int32(host.port)
+    }
+
+    static func copy(_ bytes: UnsafeRawBufferPointer, to destination: UnsafeMutableRawPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        destination.copyMemory(from: source, byteCount: bytes.count)
+    }
+}
+
 extension CommitLog {
-    /// Encodes one message (Java `MessageExtEncoder.encode` after `CommitLog.asyncPutMessage`'s preparation):
+    /// Prepares one message (Java `MessageExtEncoder.encode` after `CommitLog.asyncPutMessage`'s preparation):
     /// a delayed NOT_TYPE/COMMIT message moves to `SCHEDULE_TOPIC_XXXX` queue `level - 1` with `REAL_TOPIC` and
     /// `REAL_QID` added (§5.7); the host V6 bits follow the hosts; BODYCRC is computed. Size limits give
     /// MESSAGE_ILLEGAL or PROPERTIES_SIZE_EXCEEDED as in Java.
-    func encode(_ message: BrokerInnerMessage) -> Result<EncodedEntries, PutMessageFailure> {
+    func prepare(_ message: borrowing BrokerInnerMessage) throws(PutMessageFailure) -> PreparedMessage {
         var topic = message.topic
         var queueId = message.queueId
         var rawProperties = message.rawProperties
@@ -42,51 +140,38 @@ extension CommitLog {
 
         // DefaultMessageStore.checkMessage, then the encoder's checks.
         let topicLength = topic.utf8.count
-        guard Self.isStorableTopic(topic) else { return .failure(.messageIllegal) }
+        guard Self.isStorableTopic(topic) else { throw .messageIllegal }
         let propertiesLength = rawProperties.readableBytes
         if propertiesLength > Int(Int16.max) {
             // Java measures the string in UTF-16 units first (MESSAGE_ILLEGAL), then in bytes.
-            return .failure(String(buffer: rawProperties).utf16.count > Int(Int16.max) ? .messageIllegal : .propertiesSizeExceeded)
+            throw String(buffer: rawProperties).utf16.count > Int(Int16.max) ? .messageIllegal : .propertiesSizeExceeded
         }
         let bodyLength = message.body.readableBytes
-        guard bodyLength <= self.config.maxMessageSize else { return .failure(.messageIllegal) }
+        guard bodyLength <= self.config.maxMessageSize else { throw .messageIllegal }
         let length = StoredMessage.encodedLength(
             bodyLength: bodyLength, topicLength: topicLength, propertiesLength: propertiesLength,
             bornHostV6: message.bornHost.isIPv6, storeHostV6: message.storeHost.isIPv6)
         guard length <= self.config.maxMessageSize + Self.maxEntryOverhead,
             length + Self.endFileMinBlankLength <= self.mappedFileSize
-        else { return .failure(.messageIllegal) }
-
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(length)
-        buffer.writeMultipleIntegers(
-            Int32(length), Self.messageMagicCode, CRC32.masked(message.body), queueId, message.flag,
-            Int64(0), Int64(0), sysFlag.rawValue, message.bornTimestamp)
-        message.bornHost.write(to: &buffer)
-        buffer.writeInteger(Int64(0))
-        message.storeHost.write(to: &buffer)
-        buffer.writeMultipleIntegers(message.reconsumeTimes, message.preparedTransactionOffset, Int32(bodyLength))
-        buffer.writeImmutableBuffer(message.body)
-        buffer.writeInteger(Int8(topicLength))
-        buffer.writeString(topic)
-        buffer.writeInteger(Int16(propertiesLength))
-        buffer.writeImmutableBuffer(rawProperties)
-        return .success(EncodedEntries(
-            buffer: buffer, entryLengths: nil, key: TopicQueueKey(topic: topic, queueId: queueId),
-            consumesQueueOffset: transactionType == .notType || transactionType == .commit,
-            storeTimestampPosition: Self.storeTimestampPosition(sysFlag: sysFlag), storeHost: message.storeHost))
+        else { throw .messageIllegal }
+        return PreparedMessage(
+            key: TopicQueueKey(topic: topic, queueId: queueId), length: length, bodyCRC: CRC32.masked(message.body),
+            flag: message.flag, sysFlag: sysFlag, bornTimestamp: message.bornTimestamp, bornHost: message.bornHost,
+            storeHost: message.storeHost, reconsumeTimes: message.reconsumeTimes,
+            preparedTransactionOffset: message.preparedTransactionOffset, body: message.body, properties: rawProperties,
+            consumesQueueOffset: transactionType == .notType || transactionType == .commit)
     }
 
     /// Encodes a batch (Java `MessageExtEncoder.encode(MessageExtBatch)`): each §4.5 entry becomes a stored
     /// message with the batch's topic, queue, sysFlag, hosts and times, its own flag, body and properties, and the
     /// batch-level properties appended. Transaction or delayed batches are MESSAGE_ILLEGAL, as in Java.
-    func encode(_ batch: BrokerInnerBatch) -> Result<EncodedEntries, PutMessageFailure> {
+    func encode(_ batch: borrowing BrokerInnerBatch) throws(PutMessageFailure) -> EncodedBatch {
         let topicLength = batch.topic.utf8.count
         guard Self.isStorableTopic(batch.topic), batch.body.readableBytes <= self.config.maxMessageSize,
             batch.sysFlag.transactionType == .notType, batch.delayTimeLevel <= 0
-        else { return .failure(.messageIllegal) }
-        guard let entries = try? MessageBatch.decode(batch.body), !entries.isEmpty else { return .failure(.messageIllegal) }
-        guard batch.batchProperties.readableBytes <= Int(Int16.max) else { return .failure(.propertiesSizeExceeded) }
+        else { throw .messageIllegal }
+        guard let entries = try? MessageBatch.decode(batch.body), !entries.isEmpty else { throw .messageIllegal }
+        guard batch.batchProperties.readableBytes <= Int(Int16.max) else { throw .propertiesSizeExceeded }
         var sysFlag = batch.sysFlag
         if batch.bornHost.isIPv6 { sysFlag.insert(.bornHostV6) } else { sysFlag.remove(.bornHostV6) }
         if batch.storeHost.isIPv6 { sysFlag.insert(.storeHostV6) } else { sysFlag.remove(.storeHostV6) }
@@ -98,7 +183,7 @@ extension CommitLog {
         lengths.reserveCapacity(entries.count)
         for entry in entries {
             let properties = entry.storedProperties(appending: batchProperties)
-            guard properties.readableBytes <= Int(Int16.max) else { return .failure(.propertiesSizeExceeded) }
+            guard properties.readableBytes <= Int(Int16.max) else { throw .propertiesSizeExceeded }
             let bodyLength = entry.body.readableBytes
             let length = StoredMessage.encodedLength(
                 bodyLength: bodyLength, topicLength: topicLength, propertiesLength: properties.readableBytes,
@@ -117,49 +202,63 @@ extension CommitLog {
             buffer.writeImmutableBuffer(properties)
             lengths.append(Int32(length))
         }
-        guard buffer.readableBytes + Self.endFileMinBlankLength <= self.mappedFileSize else { return .failure(.messageIllegal) }
-        return .success(EncodedEntries(
+        guard buffer.readableBytes + Self.endFileMinBlankLength <= self.mappedFileSize else { throw .messageIllegal }
+        return EncodedBatch(
             buffer: buffer, entryLengths: lengths, key: TopicQueueKey(topic: batch.topic, queueId: batch.queueId),
-            consumesQueueOffset: true, storeTimestampPosition: Self.storeTimestampPosition(sysFlag: sysFlag),
-            storeHost: batch.storeHost))
+            storeTimestampPosition: Self.storeTimestampPosition(sysFlag: sysFlag), storeHost: batch.storeHost)
     }
 
     /// A topic the log can hold: 1…127 UTF-8 bytes (the length is one signed byte; Java checks UTF-16 units), and
     /// no zero byte or slash, since it names a consume-queue directory and recovery treats such bytes as damage.
     static func isStorableTopic(_ topic: String) -> Bool {
         let utf8 = topic.utf8
-        return !utf8.isEmpty && utf8.count <= Int(Int8.max) && !utf8.contains(where: { $0 == 0 || $0 == UInt8(ascii: "/") })
+        guard !utf8.isEmpty && utf8.count <= Int(Int8.max) else { return false }
+        func clean(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            !bytes.contains(where: { $0 == 0 || $0 == UInt8(ascii: "/") })
+        }
+        return utf8.withContiguousStorageIfAvailable(clean) ?? Array(utf8).withUnsafeBufferPointer(clean)
     }
 
-    /// Appends encoded entries and describes where they went.
-    func append(_ entries: EncodedEntries) -> PutMessageResult {
-        do {
-            let placement = try self.append(
-                encoded: entries.buffer, entryLengths: entries.entryLengths, key: entries.key,
-                consumesQueueOffset: entries.consumesQueueOffset, storeTimestampPosition: entries.storeTimestampPosition)
-            var batchOffsets: [Int64] = []
-            if let lengths = entries.entryLengths {
-                batchOffsets.reserveCapacity(lengths.count)
-                var offset = placement.wroteOffset
-                for length in lengths {
-                    batchOffsets.append(offset)
-                    offset += Int64(length)
-                }
-            }
-            let result = AppendMessageResult(
-                status: .putOK, wroteOffset: placement.wroteOffset, wroteBytes: Int32(entries.buffer.readableBytes),
-                storeTimestamp: placement.storeTimestamp, queueOffset: placement.queueOffset,
-                messageCount: Int32(entries.entryLengths?.count ?? 1), storeHost: entries.storeHost,
-                batchPhysicalOffsets: batchOffsets)
-            return PutMessageResult(status: .putOK, appendResult: result)
+    /// Appends a prepared message and describes where it went.
+    func append(_ message: borrowing PreparedMessage) -> PutMessageResult {
+        do throws(StoreError) {
+            let placement = try self.place(message)
+            return PutMessageResult(status: .putOK, appendResult: AppendMessageResult(
+                status: .putOK, wroteOffset: placement.wroteOffset, wroteBytes: Int32(message.length),
+                storeTimestamp: placement.storeTimestamp, queueOffset: placement.queueOffset, messageCount: 1,
+                storeHost: message.storeHost))
         } catch {
-            // Nothing was written but, when the log rolled, a BLANK filler that ends the full file as Java's does.
-            self.logger.error("could not create a commit-log file", metadata: ["error": "\(error)"])
-            if error.isOutOfSpace && self.runningFlags.getAndMakeDiskFull() {
-                self.logger.error("disk full: puts refused until the disk check finds room")
-            }
-            return PutMessageResult(status: .createMappedFileFailed)
+            return self.appendFailed(error)
         }
+    }
+
+    /// Appends an encoded batch and describes where its entries went.
+    func append(_ batch: borrowing EncodedBatch) -> PutMessageResult {
+        do throws(StoreError) {
+            let placement = try self.place(batch)
+            var offsets: [Int64] = []
+            offsets.reserveCapacity(batch.entryLengths.count)
+            var offset = placement.wroteOffset
+            for length in batch.entryLengths {
+                offsets.append(offset)
+                offset += Int64(length)
+            }
+            return PutMessageResult(status: .putOK, appendResult: AppendMessageResult(
+                status: .putOK, wroteOffset: placement.wroteOffset, wroteBytes: Int32(batch.buffer.readableBytes),
+                storeTimestamp: placement.storeTimestamp, queueOffset: placement.queueOffset,
+                messageCount: Int32(batch.entryLengths.count), storeHost: batch.storeHost, batchPhysicalOffsets: offsets))
+        } catch {
+            return self.appendFailed(error)
+        }
+    }
+
+    /// Nothing was written but, when the log rolled, a BLANK filler that ends the full file as Java's does.
+    private func appendFailed(_ error: StoreError) -> PutMessageResult {
+        self.logger.error("could not create a commit-log file", metadata: ["error": "\(error)"])
+        if error.isOutOfSpace && self.runningFlags.getAndMakeDiskFull() {
+            self.logger.error("disk full: puts refused until the disk check finds room")
+        }
+        return PutMessageResult(status: .createMappedFileFailed)
     }
 }
 

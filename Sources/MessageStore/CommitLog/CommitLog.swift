@@ -5,9 +5,9 @@ import Synchronization
 
 /// The commit log (Java `CommitLog`): every message of every topic, appended to a queue of mapped files.
 ///
-/// Appends encode the entry outside the lock; the lock covers choosing the position and queue offset, the copy
-/// into the mapping, and patching QUEUEOFFSET, PHYSICALOFFSET and STORETIMESTAMP in place (STYLE §5). Readers
-/// see an entry once its file's read position is published past it.
+/// Appends work out the entry outside the lock (length, CRC, flags); the lock covers choosing the position and
+/// queue offset and laying the entry into the mapping — field stores and copies, as cheap as the copy itself
+/// (STYLE §5). Readers see an entry once its file's read position is published past it.
 final class CommitLog: Sendable {
     /// Java `CommitLog.MESSAGE_MAGIC_CODE`.
     static let messageMagicCode = StoredMessage.magicCodeV1
@@ -193,74 +193,80 @@ final class CommitLog: Sendable {
         var storeTimestamp: Int64
     }
 
-    /// Appends encoded entries (one message, or a batch's entries back to back) under the lock: rolls to the next
-    /// file with a BLANK filler when they do not fit with 8 bytes to spare, copies them, patches each entry's
-    /// QUEUEOFFSET (consecutive from the queue's next offset, or 0 when `consumesQueueOffset` is false),
-    /// PHYSICALOFFSET and STORETIMESTAMP, publishes them and advances the queue's next offset.
-    func append(
-        encoded: ByteBuffer, entryLengths: [Int32]?, key: TopicQueueKey, consumesQueueOffset: Bool,
-        storeTimestampPosition: Int
-    ) throws(StoreError) -> Placement {
-        let result = encoded.withUnsafeReadableBytes { bytes in
-            self.state.withLock { state -> Result<Placement, StoreError> in
-                self.beginTimeInLock.store(SystemClock.currentTimeMillis(), ordering: .relaxed)
-                defer { self.beginTimeInLock.store(0, ordering: .relaxed) }
-                do throws(StoreError) {
-                    return .success(try self.appendLocked(
-                        bytes, state: &state, entryLengths: entryLengths, key: key,
-                        consumesQueueOffset: consumesQueueOffset, storeTimestampPosition: storeTimestampPosition))
-                } catch {
-                    return .failure(error)
-                }
-            }
+    /// Appends one prepared message under the lock (see ``place(byteCount:key:count:consumesQueueOffset:write:)``).
+    func place(_ message: borrowing PreparedMessage) throws(StoreError) -> Placement {
+        try self.place(
+            byteCount: message.length, key: message.key, count: 1, consumesQueueOffset: message.consumesQueueOffset
+        ) { file, position, queueOffset, storeTimestamp in
+            message.write(
+                to: file.base + position, queueOffset: queueOffset, physicalOffset: file.fileFromOffset + Int64(position),
+                storeTimestamp: storeTimestamp)
+            return Int32(message.length)
         }
-        return try result.get()
     }
 
-    /// The part of ``append(encoded:entryLengths:key:consumesQueueOffset:storeTimestampPosition:)`` under the lock.
-    private func appendLocked(
-        _ bytes: UnsafeRawBufferPointer, state: inout AppendState, entryLengths: [Int32]?, key: TopicQueueKey,
-        consumesQueueOffset: Bool, storeTimestampPosition: Int
-    ) throws(StoreError) -> Placement {
-        let total = bytes.count
-        var file = try self.currentFile(&state)
-        var position = file.readPosition
-        if total + Self.endFileMinBlankLength > self.mappedFileSize - position {
-            // Java writes only TOTALSIZE and the BLANK magic; the rest of the file stays zero.
-            file.storeInt32(Self.blankMagicCode, at: position + 4)
-            file.storeInt32(Int32(self.mappedFileSize - position), at: position)
-            file.publish(wrotePosition: self.mappedFileSize)
-            file = try self.rollFile(&state, after: file)
-            position = 0
-        }
-        let storeTimestamp = SystemClock.currentTimeMillis()
-        let wroteOffset = file.fileFromOffset + Int64(position)
-        let queueOffset = consumesQueueOffset ? state.topicQueueTable[key, default: 0] : 0
-        // TOTALSIZE of the first entry goes in last: a process killed during the copy leaves a zero size, which
-        // recovery reads as the end of the log, whatever order the copy wrote the other bytes in.
-        file.write(UnsafeRawBufferPointer(rebasing: bytes[4...]), at: position + 4)
-        if let entryLengths {
+    /// Appends a batch's entries under the lock: copies them, then patches each entry's QUEUEOFFSET,
+    /// PHYSICALOFFSET and STORETIMESTAMP.
+    func place(_ batch: borrowing EncodedBatch) throws(StoreError) -> Placement {
+        try self.place(
+            byteCount: batch.buffer.readableBytes, key: batch.key, count: batch.entryLengths.count,
+            consumesQueueOffset: true
+        ) { file, position, queueOffset, storeTimestamp in
+            batch.buffer.withUnsafeReadableBytes { bytes in
+                file.write(UnsafeRawBufferPointer(rebasing: bytes[4...]), at: position + 4)
+            }
             var entryPosition = position
-            for (index, length) in entryLengths.enumerated() {
+            for (index, length) in batch.entryLengths.enumerated() {
                 file.storeInt64(queueOffset + Int64(index), at: entryPosition + Self.queueOffsetPosition)
                 file.storeInt64(file.fileFromOffset + Int64(entryPosition), at: entryPosition + Self.physicalOffsetPosition)
-                file.storeInt64(storeTimestamp, at: entryPosition + storeTimestampPosition)
+                file.storeInt64(storeTimestamp, at: entryPosition + batch.storeTimestampPosition)
                 entryPosition += Int(length)
             }
-        } else {
-            file.storeInt64(queueOffset, at: position + Self.queueOffsetPosition)
-            file.storeInt64(wroteOffset, at: position + Self.physicalOffsetPosition)
-            file.storeInt64(storeTimestamp, at: position + storeTimestampPosition)
+            return batch.entryLengths[0]
         }
-        atomicMemoryFence(ordering: .releasing)
-        file.write(UnsafeRawBufferPointer(rebasing: bytes[0..<4]), at: position)
-        file.publish(wrotePosition: position + total)
-        if consumesQueueOffset {
-            state.topicQueueTable[key] = queueOffset + Int64(entryLengths?.count ?? 1)
+    }
+
+    /// Appends `byteCount` bytes of entries under the lock: rolls to the next file with a BLANK filler when they
+    /// do not fit with 8 bytes to spare, takes `count` queue offsets (or 0 when `consumesQueueOffset` is false),
+    /// and has `write` lay the entries out at the position — all but the first entry's TOTALSIZE, which `write`
+    /// returns and which goes in last, after a release fence: a process killed during the copy leaves a zero
+    /// size, which recovery reads as the end of the log. STORETIMESTAMP is the time the lock was taken, as in
+    /// Java. Then the entries are published and the queue's next offset moves on.
+    private func place(
+        byteCount: Int, key: TopicQueueKey, count: Int, consumesQueueOffset: Bool,
+        write: (_ file: MappedFile, _ position: Int, _ queueOffset: Int64, _ storeTimestamp: Int64) -> Int32
+    ) throws(StoreError) -> Placement {
+        try self.state.withLock { state throws(StoreError) -> Placement in
+            let storeTimestamp = SystemClock.currentTimeMillis()
+            self.beginTimeInLock.store(storeTimestamp, ordering: .relaxed)
+            defer { self.beginTimeInLock.store(0, ordering: .relaxed) }
+            var file = try self.currentFile(&state)
+            var position = file.readPosition
+            if byteCount + Self.endFileMinBlankLength > self.mappedFileSize - position {
+                // Java writes only TOTALSIZE and the BLANK magic; the rest of the file stays zero.
+                file.storeInt32(Self.blankMagicCode, at: position + 4)
+                file.storeInt32(Int32(self.mappedFileSize - position), at: position)
+                file.publish(wrotePosition: self.mappedFileSize)
+                file = try self.rollFile(&state, after: file)
+                position = 0
+            }
+            let wroteOffset = file.fileFromOffset + Int64(position)
+            // One hash of the key for the read and the update.
+            let queueOffset = consumesQueueOffset ? Self.takeQueueOffsets(&state.topicQueueTable[key, default: 0], count: count) : 0
+            let firstSize = write(file, position, queueOffset, storeTimestamp)
+            atomicMemoryFence(ordering: .releasing)
+            file.storeInt32(firstSize, at: position)
+            file.publish(wrotePosition: position + byteCount)
+            state.lastEntryEnd = wroteOffset + Int64(byteCount)
+            state.lastStoreTimestamp = storeTimestamp
+            return Placement(wroteOffset: wroteOffset, queueOffset: queueOffset, storeTimestamp: storeTimestamp)
         }
-        state.lastEntryEnd = wroteOffset + Int64(total)
-        state.lastStoreTimestamp = storeTimestamp
-        return Placement(wroteOffset: wroteOffset, queueOffset: queueOffset, storeTimestamp: storeTimestamp)
+    }
+
+    /// Returns the queue's next offset and moves it on by `count`.
+    private static func takeQueueOffsets(_ next: inout Int64, count: Int) -> Int64 {
+        defer { next += Int64(count) }
+        return next
     }
 
     private func currentFile(_ state: inout AppendState) throws(StoreError) -> MappedFile {

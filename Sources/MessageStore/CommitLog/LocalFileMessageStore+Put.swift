@@ -6,7 +6,18 @@ extension LocalFileMessageStore {
     /// the page cache, or — under SYNC_FLUSH for a `WAIT=true` message — on the group-commit thread once they
     /// are synced (FLUSH_DISK_TIMEOUT after `syncFlushTimeout`).
     public func putMessage(_ message: BrokerInnerMessage, completion: @escaping @Sendable (PutMessageResult) -> Void) {
-        self.put(waitForFlush: message.waitStoreMessageOK, completion: completion) { self.commitLog.encode(message) }
+        let status = self.storeStatus
+        guard status == .putOK else {
+            completion(PutMessageResult(status: status))
+            return
+        }
+        let result: PutMessageResult
+        do throws(PutMessageFailure) {
+            result = self.commitLog.append(try self.commitLog.prepare(message))
+        } catch {
+            result = PutMessageResult(status: error.status)
+        }
+        self.acknowledge(result, waitForFlush: message.waitStoreMessageOK, completion: completion)
     }
 
     /// Stores one message and completes `promise` as ``putMessage(_:completion:)`` does.
@@ -23,7 +34,18 @@ extension LocalFileMessageStore {
 
     /// Stores a batch (Java `asyncPutMessages`): its entries get consecutive queue offsets in one append.
     public func putMessages(_ batch: BrokerInnerBatch, completion: @escaping @Sendable (PutMessageResult) -> Void) {
-        self.put(waitForFlush: batch.waitStoreMessageOK, completion: completion) { self.commitLog.encode(batch) }
+        let status = self.storeStatus
+        guard status == .putOK else {
+            completion(PutMessageResult(status: status))
+            return
+        }
+        let result: PutMessageResult
+        do throws(PutMessageFailure) {
+            result = self.commitLog.append(try self.commitLog.encode(batch))
+        } catch {
+            result = PutMessageResult(status: error.status)
+        }
+        self.acknowledge(result, waitForFlush: batch.waitStoreMessageOK, completion: completion)
     }
 
     /// Stores a batch and completes `promise`.
@@ -55,23 +77,10 @@ extension LocalFileMessageStore {
         return begin != 0 && SystemClock.currentTimeMillis() - begin > Int64(self.config.osPageCacheBusyTimeOutMills)
     }
 
-    private func put(
-        waitForFlush: Bool, completion: @escaping @Sendable (PutMessageResult) -> Void,
-        encode: () -> Result<EncodedEntries, PutMessageFailure>
+    /// Answers a put: at once, or — SYNC_FLUSH and `WAIT=true` — once the group commit has synced it.
+    private func acknowledge(
+        _ result: PutMessageResult, waitForFlush: Bool, completion: @escaping @Sendable (PutMessageResult) -> Void
     ) {
-        let status = self.storeStatus
-        guard status == .putOK else {
-            completion(PutMessageResult(status: status))
-            return
-        }
-        let entries: EncodedEntries
-        switch encode() {
-        case .success(let encoded): entries = encoded
-        case .failure(let failure):
-            completion(PutMessageResult(status: failure.status))
-            return
-        }
-        let result = self.commitLog.append(entries)
         guard result.status == .putOK, let append = result.appendResult else {
             completion(result)
             return

@@ -41,7 +41,12 @@ final class GroupCommitService: Sendable {
         var watchedHead = 0
         /// Set by ``shutdown()``: later requests are answered at once.
         var stopped = false
+        /// Queued requests at which a submit wakes the commit thread (see ``doCommit()``).
+        var wakeAt = 1
     }
+
+    /// The longest the commit thread waits for the writers of the last sync to come back (ns).
+    static let maxGatherNanos: UInt64 = 1_000_000
 
     private let state = LockedValue(State())
     private let commitThread = ServiceThread(name: "GroupCommit")
@@ -61,12 +66,13 @@ final class GroupCommitService: Sendable {
 
     func start() {
         self.commitThread.start { [self] service in
+            var gather: UInt64 = 0
             while !service.isStopped {
-                service.waitForRunning(milliseconds: 10)
-                self.doCommit()
+                service.waitForRunning(nanoseconds: gather > 0 ? gather : 10_000_000)
+                gather = self.doCommit()
             }
             // Serve what arrived before the stop.
-            self.doCommit()
+            _ = self.doCommit()
         }
         self.watcherThread.start { [self] service in
             while !service.isStopped {
@@ -92,17 +98,17 @@ final class GroupCommitService: Sendable {
     /// Queues a request and wakes the commit thread; after ``shutdown()`` the request is answered
     /// FLUSH_DISK_TIMEOUT at once.
     func submit(_ request: GroupCommitRequest) {
-        let accepted = self.state.withLock { state -> Bool in
-            guard !state.stopped else { return false }
+        let (accepted, wake) = self.state.withLock { state -> (Bool, Bool) in
+            guard !state.stopped else { return (false, false) }
             state.requests.append(request)
             state.watched.append(request)
-            return true
+            return (true, state.requests.count >= state.wakeAt)
         }
         guard accepted else {
             request.complete(.flushDiskTimeout)
             return
         }
-        self.commitThread.wakeup()
+        if wake { self.commitThread.wakeup() }
     }
 
     /// Wakes the commit thread for an append that does not wait (it still gets synced soon).
@@ -110,23 +116,37 @@ final class GroupCommitService: Sendable {
         self.commitThread.wakeup()
     }
 
-    private func doCommit() {
+    /// Syncs for every queued request (Java `doCommit`) and returns how long to wait, at most, before the next
+    /// sync.
+    ///
+    /// Unlike Java, the next sync waits until as many requests are queued as this one answered — the writers it
+    /// answers come back within a fraction of a sync — for at most half this sync's duration
+    /// (``maxGatherNanos`` at most). Syncing at the first request instead makes batches alternate between a
+    /// handful and nearly all writers, which halves the messages per sync. A lone writer never waits.
+    private func doCommit() -> UInt64 {
         let requests = self.state.withLock { state -> [GroupCommitRequest] in
             defer { state.requests.removeAll(keepingCapacity: true) }
             return state.requests
         }
+        let start = SystemClock.monotonicNanos()
         // Java syncs even without requests, for appends that did not wait.
         var flushed = self.flush()
-        guard !requests.isEmpty else { return }
+        guard !requests.isEmpty else {
+            self.state.withLock { $0.wakeAt = 1 }
+            return 0
+        }
         self.syncCount.add(1, ordering: .relaxed)
         let target = requests.map(\.nextOffset).max() ?? 0
         if flushed < target {
             // The appends may have rolled into the next file during the sync: one more (Java tries twice).
             flushed = self.flush()
         }
+        let took = SystemClock.monotonicNanos() - start
+        self.state.withLock { $0.wakeAt = requests.count }
         for request in requests {
             request.complete(flushed >= request.nextOffset ? .putOK : .flushDiskTimeout)
         }
+        return requests.count > 1 ? min(Self.maxGatherNanos, took / 2) : 0
     }
 
     /// Times out due requests; returns the milliseconds until the next deadline (capped).

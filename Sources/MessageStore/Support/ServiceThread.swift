@@ -117,6 +117,11 @@ final class ServiceThread: @unchecked Sendable {
 
     /// Waits until woken, stopped, or `milliseconds` pass. A wakeup that arrived before the call returns at once.
     func waitForRunning(milliseconds: Int) {
+        self.waitForRunning(nanoseconds: UInt64(max(0, milliseconds)) * 1_000_000)
+    }
+
+    /// Waits until woken, stopped, or `nanoseconds` pass. A wakeup that arrived before the call returns at once.
+    func waitForRunning(nanoseconds: UInt64) {
         pthread_mutex_lock(self.mutex)
         defer { pthread_mutex_unlock(self.mutex) }
         if self.notified || self.stopped {
@@ -127,15 +132,15 @@ final class ServiceThread: @unchecked Sendable {
         var deadline = timespec()
         #if os(Linux)
         clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let nanos = Int(deadline.tv_nsec) + (milliseconds % 1000) * 1_000_000
-        deadline.tv_sec += milliseconds / 1000 + nanos / 1_000_000_000
+        let nanos = Int(deadline.tv_nsec) + Int(nanoseconds % 1_000_000_000)
+        deadline.tv_sec += Int(nanoseconds / 1_000_000_000) + nanos / 1_000_000_000
         deadline.tv_nsec = nanos % 1_000_000_000
         while !self.notified && !self.stopped {
             if pthread_cond_timedwait(self.condition, self.mutex, &deadline) == ETIMEDOUT { break }
         }
         #else
-        deadline.tv_sec = milliseconds / 1000
-        deadline.tv_nsec = (milliseconds % 1000) * 1_000_000
+        deadline.tv_sec = Int(nanoseconds / 1_000_000_000)
+        deadline.tv_nsec = Int(nanoseconds % 1_000_000_000)
         if !self.notified && !self.stopped {
             _ = pthread_cond_timedwait_relative_np(self.condition, self.mutex, &deadline)
         }
