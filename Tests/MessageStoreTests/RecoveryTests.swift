@@ -294,6 +294,41 @@ import Testing
         }
     }
 
+    /// Entries the checkpoint vouches for (stored 3 s or more before its timestamps) are not CRC-checked again,
+    /// which keeps recovery of a large log fast: damage there is served as is rather than cutting the log, as
+    /// Java would.
+    @Test func checkpointVouchedEntriesSkipTheCRC() async throws {
+        try await withTemporaryDirectory { temp in
+            let root = temp + "/store"
+            let config = smallConfig(root: root)
+            let results = try await Self.writeStore(root: root, config: config, Self.messages(count: 20))
+            let victim = results[7]
+            let stored = try #require(try openStoreReadOnly(config).lookMessage(byPhysicalOffset: victim.wroteOffset))
+            let bodyEnd = Int(victim.wroteOffset) + Int(victim.wroteBytes) - 2 - stored.rawProperties.readableBytes - 1 - stored.topic.utf8.count - 1
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: root + "/commitlog/00000000000000000000"))
+            try handle.seek(toOffset: UInt64(bodyEnd))
+            let byte = try #require(try handle.read(upToCount: 1)).first!
+            try handle.seek(toOffset: UInt64(bodyEnd))
+            handle.write(Data([byte ^ 0xFF]))
+            try handle.close()
+            // physicMsgTimestamp and logicsMsgTimestamp 10 s after the last message: everything is vouched for.
+            var checkpoint = Data(count: 4096)
+            let vouched = (results.last!.storeTimestamp + 10_000).bigEndian
+            withUnsafeBytes(of: vouched) { bytes in
+                checkpoint.replaceSubrange(0..<8, with: bytes)
+                checkpoint.replaceSubrange(8..<16, with: bytes)
+            }
+            try checkpoint.write(to: URL(fileURLWithPath: root + "/checkpoint"))
+            Self.markAbort(root)
+            let store = try LocalFileMessageStore(config: config, logger: testLogger)
+            defer { store.shutdown() }
+            #expect(!store.lastExitOK)
+            #expect(store.maxPhysicalOffset == results.last!.nextOffset)
+            #expect(store.getMaxOffsetInQueue(topic: "TopicA", queueId: 1) == 10)
+            #expect(store.lookMessage(byPhysicalOffset: victim.wroteOffset)?.isBodyCRCValid == false)
+        }
+    }
+
     /// A copy of a running store's directory is what a SIGKILL leaves (the page cache, the abort file, a
     /// pre-created next file): it opens with every acknowledged message.
     @Test func snapshotOfARunningStore() async throws {

@@ -38,70 +38,55 @@ private enum ScannedProperty {
     static let delay = Array(MessageConst.delayTimeLevel.utf8)
 }
 
+/// Where the fields of a checked commit-log entry are (positions relative to the entry's start).
+struct EntryLayout: Sendable {
+    var totalSize: Int32
+    var queueId: Int32
+    var queueOffset: Int64
+    var sysFlag: MessageSysFlag
+    var storeTimestamp: Int64
+    var preparedTransactionOffset: Int64
+    var bodyCRC: Int32
+    var body: Range<Int>
+    var topic: Range<Int>
+    var properties: Range<Int>
+
+    /// Whether BODYCRC matches the body in `bytes` (the entry's bytes).
+    func bodyCRCMatches(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        self.body.isEmpty || CRC32.masked(UnsafeRawBufferPointer(rebasing: bytes[self.body])) == self.bodyCRC
+    }
+}
+
+/// Result of the structural checks of the bytes at a commit-log position (``CommitLog/inspectEntry(_:physicalOffset:checkCRC:checkPhysicalOffset:)``).
+enum EntryShape: Sendable {
+    case entry(EntryLayout)
+    case blank
+    case invalid
+    case sizeMismatch(Int32)
+}
+
 extension CommitLog {
     /// Checks and parses the entry at the start of `bytes` (Java `checkMessageAndReturnSize`), where `bytes` runs
-    /// to the end of what may be read and `physicalOffset` is the entry's position in the log.
-    ///
-    /// Beyond Java's checks (magic, body CRC when `checkCRC`, fields adding up to TOTALSIZE), every length is kept
-    /// inside the entry, the topic must be non-empty without zero bytes or slashes, and, when `checkPhysicalOffset`,
-    /// PHYSICALOFFSET must equal the position, so that stale or torn bytes are not taken for an entry. A `DELAY`
-    /// that is not a number does not invalidate the entry.
+    /// to the end of what may be read and `physicalOffset` is the entry's position in the log: the checks of
+    /// ``inspectEntry(_:physicalOffset:checkCRC:checkPhysicalOffset:)``, then the properties the dispatcher
+    /// needs. A `DELAY` that is not a number does not invalidate the entry.
     func checkEntry(
         _ bytes: UnsafeRawBufferPointer, physicalOffset: Int64, checkCRC: Bool, checkPhysicalOffset: Bool
     ) -> EntryCheck {
-        guard bytes.count >= 8 else { return .invalid }
-        func int32(_ position: Int) -> Int32 { Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int32.self)) }
-        func int64(_ position: Int) -> Int64 { Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int64.self)) }
-        let totalSize = int32(0)
-        let magic = int32(4)
-        if magic == Self.blankMagicCode { return .blank }
-        guard magic == Self.messageMagicCode, totalSize >= Int32(StoredMessage.minimumLength),
-            Int(totalSize) <= bytes.count
-        else { return .invalid }
-        let total = Int(totalSize)
-        let bodyCRC = int32(8)
-        let queueId = int32(12)
-        let queueOffset = int64(20)
-        let physicalOffsetField = int64(28)
-        let sysFlag = MessageSysFlag(rawValue: int32(36))
-        if checkPhysicalOffset && physicalOffsetField != physicalOffset { return .invalid }
-        var position = 48 + (sysFlag.contains(.bornHostV6) ? 20 : 8)
-        let storeTimestamp = int64(position)
-        position += 8 + (sysFlag.contains(.storeHostV6) ? 20 : 8)
-        position += 4  // RECONSUMETIMES
-        guard position + 8 + 4 <= total else { return .invalid }
-        let preparedTransactionOffset = int64(position)
-        position += 8
-        let bodyLength = Int(int32(position))
-        position += 4
-        guard bodyLength >= 0, position + bodyLength + 1 <= total else { return .invalid }
-        if checkCRC && bodyLength > 0 {
-            let crc = CRC32.masked(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + bodyLength)]))
-            if crc != bodyCRC { return .invalid }
+        let layout: EntryLayout
+        switch self.inspectEntry(bytes, physicalOffset: physicalOffset, checkCRC: checkCRC, checkPhysicalOffset: checkPhysicalOffset) {
+        case .entry(let entry): layout = entry
+        case .blank: return .blank
+        case .invalid: return .invalid
+        case .sizeMismatch(let size): return .sizeMismatch(size)
         }
-        position += bodyLength
-        let topicLength = Int(Int8(bitPattern: bytes[position]))
-        position += 1
-        guard topicLength > 0, position + topicLength + 2 <= total else { return .invalid }
-        let topicBytes = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + topicLength)])
-        // A topic names a directory: a zero byte or a slash can only be damage (Java validates topic names).
-        guard !topicBytes.contains(where: { $0 == 0 || $0 == UInt8(ascii: "/") }) else { return .invalid }
-        let topic = String(decoding: topicBytes, as: UTF8.self)
-        position += topicLength
-        let propertiesLength = Int(Int16(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int16.self)))
-        position += 2
-        guard propertiesLength >= 0, position + propertiesLength <= total else { return .invalid }
-        let expected = StoredMessage.encodedLength(
-            bodyLength: bodyLength, topicLength: topicLength, propertiesLength: propertiesLength,
-            bornHostV6: sysFlag.contains(.bornHostV6), storeHostV6: sysFlag.contains(.storeHostV6))
-        guard expected == total else { return .sizeMismatch(totalSize) }
-
+        let topic = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[layout.topic]), as: UTF8.self)
         var tags: String? = nil
         var keys: String? = nil
         var uniqueKey: String? = nil
         var delay: String? = nil
-        if propertiesLength > 0 {
-            Self.scanProperties(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + propertiesLength)])) { name, value in
+        if !layout.properties.isEmpty {
+            Self.scanProperties(UnsafeRawBufferPointer(rebasing: bytes[layout.properties])) { name, value in
                 if name.elementsEqual(ScannedProperty.tags) {
                     tags = String(decoding: value, as: UTF8.self)
                 } else if name.elementsEqual(ScannedProperty.keys) {
@@ -117,13 +102,75 @@ extension CommitLog {
         if topic == TopicValidator.scheduleTopic, let delay, var level = Int32(delay) {
             level = min(level, self.maxDelayLevel)
             if level > 0 {
-                tagsCode = storeTimestamp + (self.delayLevelTable[level] ?? 1000)
+                tagsCode = layout.storeTimestamp + (self.delayLevelTable[level] ?? 1000)
             }
         }
         return .message(DispatchRequest(
-            topic: topic, queueId: queueId, commitLogOffset: physicalOffset, msgSize: totalSize, tagsCode: tagsCode,
-            storeTimestamp: storeTimestamp, consumeQueueOffset: queueOffset, keys: keys, uniqueKey: uniqueKey,
-            sysFlag: sysFlag, preparedTransactionOffset: preparedTransactionOffset))
+            topic: topic, queueId: layout.queueId, commitLogOffset: physicalOffset, msgSize: layout.totalSize,
+            tagsCode: tagsCode, storeTimestamp: layout.storeTimestamp, consumeQueueOffset: layout.queueOffset,
+            keys: keys, uniqueKey: uniqueKey, sysFlag: layout.sysFlag,
+            preparedTransactionOffset: layout.preparedTransactionOffset))
+    }
+
+    /// The structural checks of an entry, without building anything (recovery scans with these alone).
+    ///
+    /// Beyond Java's checks (magic, body CRC when `checkCRC`, fields adding up to TOTALSIZE), every length is kept
+    /// inside the entry, the topic must be non-empty without zero bytes or slashes, and, when `checkPhysicalOffset`,
+    /// PHYSICALOFFSET must equal the position, so that stale or torn bytes are not taken for an entry.
+    func inspectEntry(
+        _ bytes: UnsafeRawBufferPointer, physicalOffset: Int64, checkCRC: Bool, checkPhysicalOffset: Bool
+    ) -> EntryShape {
+        guard bytes.count >= 8 else { return .invalid }
+        func int32(_ position: Int) -> Int32 { Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int32.self)) }
+        func int64(_ position: Int) -> Int64 { Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int64.self)) }
+        let totalSize = int32(0)
+        let magic = int32(4)
+        if magic == Self.blankMagicCode { return .blank }
+        guard magic == Self.messageMagicCode, totalSize >= Int32(StoredMessage.minimumLength),
+            Int(totalSize) <= bytes.count
+        else { return .invalid }
+        let total = Int(totalSize)
+        let bodyCRC = int32(8)
+        let physicalOffsetField = int64(28)
+        let sysFlag = MessageSysFlag(rawValue: int32(36))
+        if checkPhysicalOffset && physicalOffsetField != physicalOffset { return .invalid }
+        // Raw bits: recovery runs this for every entry of a gigabyte file, and the option set's members are not
+        // inlined across modules.
+        let bornHostLength = sysFlag.rawValue & 0x10 != 0 ? 20 : 8
+        let storeHostLength = sysFlag.rawValue & 0x20 != 0 ? 20 : 8
+        var position = 48 + bornHostLength
+        let storeTimestamp = int64(position)
+        position += 8 + storeHostLength
+        position += 4  // RECONSUMETIMES
+        guard position + 8 + 4 <= total else { return .invalid }
+        let preparedTransactionOffset = int64(position)
+        position += 8
+        let bodyLength = Int(int32(position))
+        position += 4
+        guard bodyLength >= 0, position + bodyLength + 1 <= total else { return .invalid }
+        let body = position..<(position + bodyLength)
+        if checkCRC && bodyLength > 0 && CRC32.masked(UnsafeRawBufferPointer(rebasing: bytes[body])) != bodyCRC {
+            return .invalid
+        }
+        position += bodyLength
+        let topicLength = Int(Int8(bitPattern: bytes[position]))
+        position += 1
+        guard topicLength > 0, position + topicLength + 2 <= total else { return .invalid }
+        let topic = position..<(position + topicLength)
+        // A topic names a directory: a zero byte or a slash can only be damage (Java validates topic names).
+        guard !bytes[topic].contains(where: { $0 == 0 || $0 == UInt8(ascii: "/") }) else { return .invalid }
+        position += topicLength
+        let propertiesLength = Int(Int16(bigEndian: bytes.loadUnaligned(fromByteOffset: position, as: Int16.self)))
+        position += 2
+        guard propertiesLength >= 0, position + propertiesLength <= total else { return .invalid }
+        // StoredMessage.encodedLength, by hand for the same reason.
+        let expected = 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + 8 + bornHostLength + 8 + storeHostLength + 4 + 8 + 4 + bodyLength + 1
+            + topicLength + 2 + propertiesLength
+        guard expected == total else { return .sizeMismatch(totalSize) }
+        return .entry(EntryLayout(
+            totalSize: totalSize, queueId: int32(12), queueOffset: int64(20), sysFlag: sysFlag,
+            storeTimestamp: storeTimestamp, preparedTransactionOffset: preparedTransactionOffset, bodyCRC: bodyCRC,
+            body: body, topic: topic, properties: position..<(position + propertiesLength)))
     }
 
     /// Calls `body` for each `name 0x01 value` pair the way Java's `string2messageProperties` keeps them: pieces

@@ -17,6 +17,8 @@ final class ReputMessageService: Sendable {
     private let logger: Logger
     private let thread = ServiceThread(name: "ReputMessage")
     private let reputFrom = Atomic<Int64>(0)
+    /// Below this offset (the log's end when recovery started) entries may be in the queues already.
+    private let replayEndValue = Atomic<Int64>(0)
     private let failing = Atomic<Bool>(false)
     private let waiters = LockedValue<[(offset: Int64, continuation: CheckedContinuation<Void, Never>)]>([])
     /// Serialises passes between the thread and callers that dispatch directly (recovery, shutdown).
@@ -40,6 +42,13 @@ final class ReputMessageService: Sendable {
     var reputFromOffset: Int64 {
         get { self.reputFrom.load(ordering: .acquiring) }
         set { self.reputFrom.store(newValue, ordering: .releasing) }
+    }
+
+    /// Below this offset dispatch first checks, cheaply, whether an entry's unit and keys are there already
+    /// (recovery sets it to the end of the log it found).
+    var replayEnd: Int64 {
+        get { self.replayEndValue.load(ordering: .acquiring) }
+        set { self.replayEndValue.store(newValue, ordering: .releasing) }
     }
 
     /// The offset dispatch may read up to: the flushed offset under SYNC_FLUSH, else the end of the log.
@@ -123,6 +132,7 @@ final class ReputMessageService: Sendable {
             offset = minOffset
         }
         let limit = self.dispatchLimit
+        var lookup = ReplayLookup()
         outer: while offset < limit {
             guard let file = self.commitLog.queue.findMappedFile(byOffset: offset) else { break }
             let position = Int(offset - file.fileFromOffset)
@@ -136,7 +146,17 @@ final class ReputMessageService: Sendable {
             }
             let bytes = file.bytes(at: position, count: readable - position)
             var read = 0
+            let replayEnd = self.replayEnd
             while read < bytes.count {
+                if offset < replayEnd, let size = withExtendedLifetime(file, {
+                    self.alreadyDispatched(
+                        UnsafeRawBufferPointer(rebasing: bytes[read...]), physicalOffset: offset, lookup: &lookup)
+                }) {
+                    offset += Int64(size)
+                    read += Int(size)
+                    self.reputFromOffset = offset
+                    continue
+                }
                 let check = withExtendedLifetime(file) {
                     self.commitLog.checkEntry(
                         UnsafeRawBufferPointer(rebasing: bytes[read...]), physicalOffset: offset, checkCRC: false,
@@ -144,6 +164,7 @@ final class ReputMessageService: Sendable {
                 }
                 switch check {
                 case .message(let request):
+                    lookup.lastIndexed = nil
                     do {
                         try self.dispatch(request)
                     } catch {
@@ -178,6 +199,53 @@ final class ReputMessageService: Sendable {
                 }
             }
         }
+    }
+
+    /// What the replay check looked up last: consecutive entries mostly share a topic, and the index's end moves
+    /// only when an entry is dispatched.
+    struct ReplayLookup {
+        var topic: [UInt8] = []
+        var queues: [Int32: ConsumeQueue] = [:]
+        var lastIndexed: Int64?
+    }
+
+    /// The size of the entry at the start of `bytes` if its consume-queue unit and index keys are written already
+    /// (recovery replays from where the checkpoint vouches, and most of that is in the queues): found from the
+    /// entry's fixed fields, without building its strings.
+    private func alreadyDispatched(
+        _ bytes: UnsafeRawBufferPointer, physicalOffset: Int64, lookup: inout ReplayLookup
+    ) -> Int32? {
+        guard case .entry(let entry) = self.commitLog.inspectEntry(
+            bytes, physicalOffset: physicalOffset, checkCRC: false, checkPhysicalOffset: false)
+        else { return nil }
+        let end = physicalOffset + Int64(entry.totalSize)
+        let transactionType = entry.sysFlag.transactionType
+        if self.messageIndexEnable && transactionType != .rollback {
+            if lookup.lastIndexed == nil { lookup.lastIndexed = self.indexService.lastIndexedPhyOffset ?? -1 }
+            if physicalOffset > lookup.lastIndexed ?? -1 { return nil }
+        }
+        if transactionType == .notType || transactionType == .commit {
+            let topic = UnsafeRawBufferPointer(rebasing: bytes[entry.topic])
+            if !lookup.topic.elementsEqual(topic) {
+                lookup.topic = Array(topic)
+                lookup.queues = [:]
+            }
+            let queue: ConsumeQueue
+            if let known = lookup.queues[entry.queueId] {
+                queue = known
+            } else {
+                let name = String(decoding: topic, as: UTF8.self)
+                guard let found = self.consumeQueues.find(topic: name, queueId: entry.queueId) else { return nil }
+                lookup.queues[entry.queueId] = found
+                queue = found
+            }
+            guard queue.maxPhysicOffset >= end else { return nil }
+            self.checkpoint.logicsMsgTimestamp = entry.storeTimestamp
+        }
+        if self.messageIndexEnable {
+            self.checkpoint.indexMsgTimestamp = entry.storeTimestamp
+        }
+        return entry.totalSize
     }
 
     private func dispatch(_ request: DispatchRequest) throws(StoreError) {

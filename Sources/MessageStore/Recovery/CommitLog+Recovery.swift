@@ -20,6 +20,10 @@ extension CommitLog {
     /// with `checkCRCOnRecover`, a matching body CRC; the first that does not ends the log. Later files are
     /// deleted, and after an abnormal stop (or when the bytes after the end are not zero) the rest of the last
     /// file is zeroed so stale bytes can never pass for entries.
+    ///
+    /// Unlike Java, the body CRC is checked only for entries stored after the checkpoint's minimum timestamp:
+    /// the checkpoint vouches that the older ones were synced, and the CRCs of a gigabyte cost seconds. The
+    /// structural checks still apply to every entry.
     func recover(lastExitOK: Bool, checkpoint: StoreCheckpoint) -> CommitLogRecovery {
         let files = self.queue.mappedFiles
         guard !files.isEmpty else {
@@ -28,6 +32,7 @@ extension CommitLog {
         }
         var index: Int
         var threshold: Int64 = 0
+        let vouchedUpTo = checkpoint.minTimestamp
         if lastExitOK {
             index = max(0, files.count - 3)
         } else {
@@ -45,15 +50,21 @@ extension CommitLog {
         scan: while true {
             let bytes = file.bytes(at: position, count: file.fileSize - position)
             let offset = file.fileFromOffset + Int64(position)
-            let check = withExtendedLifetime(file) {
-                self.checkEntry(bytes, physicalOffset: offset, checkCRC: self.config.checkCRCOnRecover, checkPhysicalOffset: true)
+            let check = withExtendedLifetime(file) { () -> EntryShape in
+                let shape = self.inspectEntry(bytes, physicalOffset: offset, checkCRC: false, checkPhysicalOffset: true)
+                if case .entry(let entry) = shape, self.config.checkCRCOnRecover, entry.storeTimestamp > vouchedUpTo,
+                    !entry.bodyCRCMatches(bytes)
+                {
+                    return .invalid
+                }
+                return shape
             }
             switch check {
-            case .message(let request):
-                if !lastExitOK && dispatchFrom == nil && request.storeTimestamp >= threshold {
+            case .entry(let entry):
+                if !lastExitOK && dispatchFrom == nil && entry.storeTimestamp >= threshold {
                     dispatchFrom = offset
                 }
-                position += Int(request.msgSize)
+                position += Int(entry.totalSize)
             case .blank:
                 guard index + 1 < files.count else {
                     endedAtBlank = true

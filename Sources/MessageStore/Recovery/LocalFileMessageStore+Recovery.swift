@@ -57,6 +57,7 @@ extension LocalFileMessageStore {
         }
         start = max(minOffset, min(start, redispatchFrom, commitLog.maxOffset))
         reput.reputFromOffset = start
+        reput.replayEnd = commitLog.maxOffset
         Self.recoverTopicQueueTable(commitLog: commitLog, consumeQueues: consumeQueues)
         var previous = Int64(-1)
         while reput.reputFromOffset < reput.dispatchLimit && reput.reputFromOffset != previous && !reput.isFailing {
