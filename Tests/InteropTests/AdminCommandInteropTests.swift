@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `rocketmq admin …` (mqadmin's commands) run as a child process against `rocketmq dev`.
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct AdminCommandInteropTests {
     struct Run {
         var status: Int32

@@ -6,7 +6,7 @@ import Testing
 /// `rocketmq dev` (name server + broker in one process) or as `rocketmq namesrv` + `rocketmq broker -c`
 /// child processes on free ports. Each test has its own servers and store in a temporary directory.
 /// The drivers (Interop/broker_*.py) print SENT/RECV/… lines and `OK …`, and exit non-zero on failure.
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct BrokerInteropTests {
     /// 1, 2 and 7: send_sync (SEND_OK, msg id, offset) and send_oneway with tags, keys and properties;
     /// push consumers get them intact (`*` all, `TagA` just those); a PullConsumer reads every queue from 0.
@@ -202,6 +202,25 @@ struct BrokerInteropTests {
     }
 }
 
+/// A FIFO lock across the interop suites (which Swift Testing runs in parallel).
+actor SandboxLock {
+    static let shared = SandboxLock()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    }
+}
+
 /// A test's temporary directory (stores, logs, the client's HOME) and the servers started in it;
 /// `with` stops every server (SIGTERM, then SIGKILL) and removes the directory, also on failure.
 final class Sandbox: Sendable {
@@ -222,6 +241,9 @@ final class Sandbox: Sendable {
     }
 
     static func with(_ body: (Sandbox) async throws -> Void) async throws {
+        // One sandbox at a time: servers and C++ clients sharing two cores with other sandboxes miss deadlines.
+        await SandboxLock.shared.acquire()
+        defer { Task { await SandboxLock.shared.release() } }
         let sandbox = try Sandbox()
         do {
             try await body(sandbox)

@@ -267,7 +267,10 @@ public final class TransactionalMessageService: Sendable {
     private func discard(_ half: StoredMessage) async {
         logger.warning("half message checked too often or too old, discarding it", metadata: [
             "uniqKey": "\(half.properties.uniqueKey ?? "")", "queueOffset": "\(half.queueOffset)"])
+        // Java registers this topic as soon as it creates it (`createTopicOfTranCheckMaxTime`).
+        let topicsVersion = metadata.topicsVersion
         metadata.createTopicIfAbsent(TopicValidator.transactionCheckMaxTimeTopic, queueNums: 1, perm: PermName.readWrite.rawValue)
+        if metadata.topicsVersion != topicsVersion { await metadata.registerTopics() }
         let parked = BrokerInnerMessage(
             topic: TopicValidator.transactionCheckMaxTimeTopic, queueId: 0, body: half.body, rawProperties: half.rawProperties,
             flag: half.flag, sysFlag: half.sysFlag, bornTimestamp: half.bornTimestamp, bornHost: half.bornHost,
