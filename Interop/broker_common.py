@@ -24,12 +24,13 @@ import random
 import re
 import socket
 import string
-import struct
 import sys
 import threading
 import time
 
 from rocketmq.client import Message, MessageModel, Producer, PullConsumer, PushConsumer, SendStatus
+
+from remoting_client import GET_ROUTEINFO_BY_TOPIC, encode_frame, read_frame
 
 MSG_ID = re.compile(r"^[0-9A-F]{32}$")
 # Non-ASCII on purpose: bodies and properties must survive as UTF-8 bytes.
@@ -99,27 +100,6 @@ def run_main(main):
     os._exit(0)
 
 
-def _frame(code, ext_fields, opaque):
-    head = json.dumps({"code": code, "extFields": ext_fields, "flag": 0, "language": "JAVA", "opaque": opaque,
-                       "serializeTypeCurrentRPC": "JSON", "version": 409}, separators=(",", ":")).encode()
-    return struct.pack(">ii", 4 + len(head), len(head)) + head
-
-
-def _read_frame(sock):
-    def exactly(n):
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise EOFError("connection closed")
-            data += chunk
-        return data
-    length, word = struct.unpack(">ii", exactly(8))
-    header = json.loads(exactly(word & 0xFFFFFF))
-    body = exactly(length - 4 - (word & 0xFFFFFF))
-    return header, body
-
-
 class NameServerConnection:
     """One connection to a name server for route look-ups (GET_ROUTEINFO_BY_TOPIC, code 105)."""
 
@@ -130,8 +110,8 @@ class NameServerConnection:
 
     def route_known(self, topic):
         self.opaque += 1
-        self.sock.sendall(_frame(105, {"topic": topic}, self.opaque))
-        header, _ = _read_frame(self.sock)
+        self.sock.sendall(encode_frame(GET_ROUTEINFO_BY_TOPIC, {"topic": topic}, opaque=self.opaque))
+        header, _ = read_frame(self.sock)
         return header["code"] == 0
 
     def close(self):

@@ -8,32 +8,12 @@ send_sync must report it. Prints one `OK ...` line; exits non-zero on any failur
 import argparse
 import json
 import socket
-import struct
 import sys
 import threading
 
 from rocketmq.client import Message, Producer, SendStatus
 
-
-def frame(header, body=b""):
-    head = json.dumps(header, separators=(",", ":")).encode()
-    return struct.pack(">ii", 4 + len(head) + len(body), len(head)) + head + body
-
-
-def read_frame(sock):
-    def exactly(n):
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            if not chunk:
-                raise EOFError("connection closed")
-            data += chunk
-        return data
-    length, word = struct.unpack(">ii", exactly(8))
-    header_length = word & 0xFFFFFF
-    header = json.loads(exactly(header_length))
-    body = exactly(length - 4 - header_length)
-    return header, body
+from remoting_client import ONEWAY_FLAG, RESPONSE_FLAG, encode_frame, read_frame
 
 
 def register_broker(namesrv, broker_addr, topic):
@@ -50,8 +30,7 @@ def register_broker(namesrv, broker_addr, topic):
     ext = {"brokerName": "broker-py", "brokerAddr": broker_addr, "clusterName": "DefaultCluster",
            "haServerAddr": "127.0.0.1:1", "brokerId": "0", "compressed": "false", "bodyCrc32": "0"}
     sock = socket.create_connection((host, int(port)), timeout=10)
-    sock.sendall(frame({"code": 103, "extFields": ext, "flag": 0, "language": "JAVA", "opaque": 1,
-                        "serializeTypeCurrentRPC": "JSON", "version": 409}, body))
+    sock.sendall(encode_frame(103, ext, body, opaque=1))
     header, _ = read_frame(sock)
     if header["code"] != 0:
         raise SystemExit(f"REGISTER_BROKER answered {header}")
@@ -69,13 +48,13 @@ def fake_broker(listener, seen, errors):
                 topic = fields.get("topic", fields.get("b"))
                 queue = int(fields.get("queueId", fields.get("e", -1)))
                 seen.append((header["code"], topic, queue, body))
-                conn.sendall(frame({"code": 0, "extFields": {
+                conn.sendall(encode_frame(0, {
                     "msgId": "7F00000100002A9F0000000000000000", "queueId": str(queue), "queueOffset": "0"},
-                    "flag": 1, "language": "JAVA", "opaque": header["opaque"], "version": 409}))
+                    opaque=header["opaque"], flag=RESPONSE_FLAG))
                 return
             # Heartbeats and the like: answer SUCCESS so the client carries on.
-            if not header.get("flag", 0) & 2:
-                conn.sendall(frame({"code": 0, "flag": 1, "language": "JAVA", "opaque": header["opaque"], "version": 409}))
+            if not header.get("flag", 0) & ONEWAY_FLAG:
+                conn.sendall(encode_frame(0, opaque=header["opaque"], flag=RESPONSE_FLAG))
     except Exception as error:  # reported by the main thread
         errors.append(error)
 

@@ -113,8 +113,6 @@ public final class BrokerController: Service, Sendable {
         controller.withLockedValue { $0 = self }
     }
 
-    /// `brokerIP1:listenPort`, the address clients and name servers know this broker by.
-    public var brokerAddr: String { "\(brokerConfig.brokerIP1):\(brokerConfig.listenPort)" }
     /// `brokerIP2:haListenPort` (listenPort + 1).
     public var haServerAddr: String { "\(brokerConfig.brokerIP2):\(brokerConfig.listenPort + 1)" }
 
@@ -197,7 +195,7 @@ public final class BrokerController: Service, Sendable {
         try? await vipServer?.shutdown()
         if !brokerConfig.nameServerAddresses.isEmpty {
             await outerAPI.unregisterBrokerAll(header: UnregisterBrokerRequestHeader(
-                brokerName: brokerConfig.brokerName, brokerAddr: brokerAddr, clusterName: brokerConfig.brokerClusterName,
+                brokerName: brokerConfig.brokerName, brokerAddr: brokerConfig.brokerAddr, clusterName: brokerConfig.brokerClusterName,
                 brokerId: brokerConfig.brokerId))
         }
         files.persistAll(from: metadata, schedule: schedule, timer: timer)
@@ -218,7 +216,7 @@ public final class BrokerController: Service, Sendable {
             for index in wrapper.topicConfigTable.indices { wrapper.topicConfigTable[index].perm &= permission }
         }
         let header = RegisterBrokerRequestHeader(
-            brokerName: brokerConfig.brokerName, brokerAddr: brokerAddr, clusterName: brokerConfig.brokerClusterName,
+            brokerName: brokerConfig.brokerName, brokerAddr: brokerConfig.brokerAddr, clusterName: brokerConfig.brokerClusterName,
             haServerAddr: haServerAddr, brokerId: brokerConfig.brokerId)
         let answers = await outerAPI.registerBrokerAll(
             header: header, body: RegisterBrokerBody(topicConfigSerializeWrapper: wrapper), compressed: brokerConfig.compressedRegister)

@@ -48,7 +48,7 @@ struct BrokerCommand: AsyncParsableCommand {
 
     /// Java's boot line.
     static func bootLine(_ broker: BrokerController) -> String {
-        var line = "The broker[\(broker.brokerConfig.brokerName), \(broker.brokerAddr)] boot success. serializeType=JSON"
+        var line = "The broker[\(broker.brokerConfig.brokerName), \(broker.brokerConfig.brokerAddr)] boot success. serializeType=JSON"
         if !broker.brokerConfig.namesrvAddr.isEmpty { line += " and name server is \(broker.brokerConfig.namesrvAddr)" }
         return line + "\n"
     }

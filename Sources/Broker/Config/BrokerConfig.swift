@@ -60,6 +60,14 @@ public struct BrokerConfig: Sendable, Equatable {
 
     public var isMaster: Bool { brokerId == 0 }
 
+    /// `brokerIP1:listenPort`, the address clients and name servers know this broker by.
+    public var brokerAddr: String { "\(brokerIP1):\(listenPort)" }
+
+    /// STOREHOST of the messages this broker stores (and the host of their offsetMsgId).
+    public var storeHost: MessageHost {
+        MessageHost(parsing: brokerAddr) ?? MessageHost(ipv4: 127, 0, 0, 1, port: Int32(listenPort))
+    }
+
     /// The name servers, split on `;` as Java does.
     public var nameServerAddresses: [String] {
         namesrvAddr.split(separator: ";").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }

@@ -101,7 +101,7 @@ extension AdminBrokerProcessor {
             list.append((group, perTopic))
         }
         let config = metadata.config
-        let body = ConsumeStatsList(brokerAddr: "\(config.brokerIP1):\(config.listenPort)", consumeStatsList: list, totalDiff: totalDiff)
+        let body = ConsumeStatsList(brokerAddr: config.brokerAddr, consumeStatsList: list, totalDiff: totalDiff)
         return request.makeResponse(code: .success, body: body.encoded())
     }
 

@@ -21,8 +21,7 @@ public final class SendMessageProcessor: RequestProcessor {
     public init(metadata: BrokerMetadata, store: LocalFileMessageStore, logger: Logger = Logger(label: "rocketmq.broker")) {
         self.metadata = metadata
         self.store = store
-        self.storeHost = MessageHost(parsing: "\(metadata.config.brokerIP1):\(metadata.config.listenPort)")
-            ?? MessageHost(ipv4: 127, 0, 0, 1, port: Int32(metadata.config.listenPort))
+        self.storeHost = metadata.config.storeHost
         self.logger = logger
     }
 

@@ -42,8 +42,7 @@ public final class TransactionalMessageService: Sendable {
         self.store = store
         self.metadata = metadata
         self.storeConfig = storeConfig
-        self.storeHost = MessageHost(parsing: "\(metadata.config.brokerIP1):\(metadata.config.listenPort)")
-            ?? MessageHost(ipv4: 127, 0, 0, 1, port: Int32(metadata.config.listenPort))
+        self.storeHost = metadata.config.storeHost
         self.uniqueKeys = NIOLockedValueBox(UniqueKeyGenerator(
             ipAddress: storeHost.addressBytes, pid: getpid(), hash: Int32.random(in: .min ... .max)))
         self.logger = logger
