@@ -15,6 +15,12 @@ public final class BrokerMetadata: Sendable {
         public var clients = ClientRegistry()
         public var locks = RebalanceLockManager()
         public var filters = ConsumerFilterTable()
+
+        /// After members left: SQL92 filters of groups with no member left go too.
+        mutating func dropFiltersOfGoneGroups() {
+            let groups = clients.consumerGroups
+            filters.retainGroups { groups[$0] != nil }
+        }
     }
 
     public struct Hooks: Sendable {

@@ -31,8 +31,10 @@ public struct ConsumerFilterTable: Sendable {
 
     public func filter(group: String, topic: String) -> FilterData? { table[group]?[topic] }
 
-    /// The group left the broker.
-    public mutating func unregister(group: String) { table[group] = nil }
+    /// Java `unRegister` when a group's last member left: only the groups still present keep filters.
+    public mutating func retainGroups(_ isPresent: (String) -> Bool) {
+        table = table.filter { isPresent($0.key) }
+    }
 }
 
 /// The store-side filter of a pull: tag hash codes from the consume queue, or an SQL92 expression evaluated

@@ -42,7 +42,10 @@ public final class ClientManageProcessor: RequestProcessor {
     }
 
     public func connectionClosed(_ connection: RemotingConnection) {
-        let shrunk = metadata.withState { $0.clients.connectionClosed(connection) }
+        let shrunk = metadata.withState { state in
+            defer { state.dropFiltersOfGoneGroups() }
+            return state.clients.connectionClosed(connection)
+        }
         for group in shrunk { notifyConsumerIdsChanged(group) }
     }
 
@@ -105,7 +108,10 @@ public final class ClientManageProcessor: RequestProcessor {
             metadata.withState { $0.clients.unregisterProducer(group: group, connection: context.connection) }
         }
         if let group = header.consumerGroup, !group.isEmpty {
-            let left = metadata.withState { $0.clients.unregisterConsumer(group: group, connection: context.connection) }
+            let left = metadata.withState { state in
+                defer { state.dropFiltersOfGoneGroups() }
+                return state.clients.unregisterConsumer(group: group, connection: context.connection)
+            }
             if left, metadata.withState({ $0.groups[group]?.notifyConsumerIdsChangedEnable ?? true }) {
                 notifyConsumerIdsChanged(group)
             }

@@ -87,6 +87,12 @@ import Testing
         let missing = try await broker.process(Self.pull(subVersion: 7))
         #expect(missing.responseCode == .filterDataNotExist)
         #expect(missing.remark == "The broker's consumer filter data is not exist!Your expression may be wrong!")
+        // A group whose last member leaves keeps no filter (Java's unRegister).
+        _ = try Self.respond(broker, Self.heartbeat("a >= 3", version: 8))
+        #expect(broker.harness.metadata.withState { $0.filters.filter(group: "G", topic: "T") } != nil)
+        let unregister = UnregisterClientRequestHeader(clientID: "c", consumerGroup: "G")
+        #expect(try Self.respond(broker, .request(code: .unregisterClient, extFields: unregister.extFields)).responseCode == .success)
+        #expect(broker.harness.metadata.withState { $0.filters.filter(group: "G", topic: "T") } == nil)
     }
 
     @Test func sqlPullsNeedEnablePropertyFilter() async throws {
