@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RemotingNIO", targets: ["RemotingNIO"]),
         .library(name: "NameServer", targets: ["NameServer"]),
         .library(name: "MessageStore", targets: ["MessageStore"]),
+        .library(name: "RocketMQClient", targets: ["RocketMQClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -91,6 +92,18 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Producer, consumers, route cache: a client of any RocketMQ 4.x cluster.
+        .target(
+            name: "RocketMQClient",
+            dependencies: [
+                "RemotingNIO", "RemotingCodec", "RocketMQModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

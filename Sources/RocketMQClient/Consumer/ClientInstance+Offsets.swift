@@ -1,0 +1,78 @@
+import RemotingCodec
+import RocketMQModel
+
+/// Queue offset requests to the broker that holds a queue (Java `MQClientAPIImpl`, `MQAdminImpl`).
+extension ClientInstance {
+    /// The master of `queue`'s broker, refreshing the route once when it is unknown.
+    func masterAddress(for queue: MessageQueue) async throws -> String {
+        if let address = masterAddress(queue.brokerName) { return address }
+        _ = try? await updateRoute(queue.topic)
+        guard let address = masterAddress(queue.brokerName) else { throw MQClientError.brokerNotFound(brokerName: queue.brokerName) }
+        return address
+    }
+
+    /// QUERY_CONSUMER_OFFSET; -1 when the broker has none (QUERY_NOT_FOUND).
+    func queryConsumerOffset(group: String, queue: MessageQueue) async throws -> Int64 {
+        let address = try await masterAddress(for: queue)
+        let header = QueryConsumerOffsetRequestHeader(consumerGroup: group, topic: queue.topic, queueId: queue.queueId,
+                                                      bname: queue.brokerName)
+        let response = try await invokeExpecting(address, request(.queryConsumerOffset, header: header), accept: [.queryNotFound])
+        guard response.responseCode == .success else { return -1 }
+        do { return try response.decodeHeader(QueryConsumerOffsetResponseHeader.self).offset } catch {
+            throw MQClientError.badResponse("\(error)")
+        }
+    }
+
+    /// UPDATE_CONSUMER_OFFSET, oneway as Java's periodic persist sends it, or awaited.
+    func updateConsumerOffset(group: String, queue: MessageQueue, offset: Int64, oneway: Bool) async throws {
+        let address = try await masterAddress(for: queue)
+        let header = UpdateConsumerOffsetRequestHeader(consumerGroup: group, topic: queue.topic, queueId: queue.queueId,
+                                                       commitOffset: offset, bname: queue.brokerName)
+        let command = request(.updateConsumerOffset, header: header)
+        if oneway { try await invokeOneway(address, command) } else { _ = try await invokeExpecting(address, command) }
+    }
+
+    public func maxOffset(_ queue: MessageQueue) async throws -> Int64 {
+        let address = try await masterAddress(for: queue)
+        let header = GetMaxOffsetRequestHeader(topic: queue.topic, queueId: queue.queueId, bname: queue.brokerName)
+        let response = try await invokeExpecting(address, request(.getMaxOffset, header: header))
+        do { return try response.decodeHeader(GetMaxOffsetResponseHeader.self).offset } catch {
+            throw MQClientError.badResponse("\(error)")
+        }
+    }
+
+    public func minOffset(_ queue: MessageQueue) async throws -> Int64 {
+        let address = try await masterAddress(for: queue)
+        let header = GetMinOffsetRequestHeader(topic: queue.topic, queueId: queue.queueId, bname: queue.brokerName)
+        let response = try await invokeExpecting(address, request(.getMinOffset, header: header))
+        do { return try response.decodeHeader(GetMinOffsetResponseHeader.self).offset } catch {
+            throw MQClientError.badResponse("\(error)")
+        }
+    }
+
+    /// SEARCH_OFFSET_BY_TIMESTAMP: the first offset stored at or after `timestamp` (ms).
+    public func searchOffset(_ queue: MessageQueue, timestamp: Int64) async throws -> Int64 {
+        let address = try await masterAddress(for: queue)
+        let header = SearchOffsetRequestHeader(topic: queue.topic, queueId: queue.queueId, timestamp: timestamp,
+                                               bname: queue.brokerName)
+        let response = try await invokeExpecting(address, request(.searchOffsetByTimestamp, header: header))
+        do { return try response.decodeHeader(SearchOffsetResponseHeader.self).offset } catch {
+            throw MQClientError.badResponse("\(error)")
+        }
+    }
+
+    /// GET_CONSUMER_LIST_BY_GROUP from a broker of `topic` (Java `findConsumerIdList`).
+    func consumerIDs(group: String, topic: String) async throws -> [String] {
+        var addresses = allBrokerAddresses()
+        if addresses.isEmpty {
+            _ = try? await updateRoute(topic)
+            addresses = allBrokerAddresses()
+        }
+        guard let address = addresses.randomElement() else { throw MQClientError.noRoute(topic: topic) }
+        let response = try await invokeExpecting(address, request(.getConsumerListByGroup,
+                                                                  header: GetConsumerListByGroupRequestHeader(consumerGroup: group)))
+        do { return try ConsumerIdList(body: response.body).consumerIdList } catch {
+            throw MQClientError.badResponse("\(error)")
+        }
+    }
+}
