@@ -150,6 +150,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "RocketMQClientTests",
+            dependencies: [
+                "RocketMQClient", "Broker", "NameServer", "RemotingCodec", "RocketMQModel", "FixtureSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "BrokerTests",
             dependencies: [
                 "Broker", "MessageStore", "NameServer", "RemotingCodec", "RemotingNIO", "RocketMQModel", "FixtureSupport",
