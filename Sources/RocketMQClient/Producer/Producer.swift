@@ -215,6 +215,10 @@ public final class Producer: Sendable {
 
     func prepare(_ message: Message) throws -> PreparedMessage {
         guard state.withLockedValue({ $0.running }) else { throw MQClientError.notRunning }
+        return try prepareForWire(message)
+    }
+
+    func prepareForWire(_ message: Message) throws -> PreparedMessage {
         try validate(message)
         var properties = message.properties
         let key = properties[MessageConst.uniqueClientMessageIdKeyIndex] ?? nextUniqueKey()
