@@ -10,7 +10,6 @@ import Testing
 struct ClientEndToEndTests {
     static func client(_ namesrv: String) -> ClientConfiguration {
         var configuration = ClientConfiguration(nameServers: [namesrv], clientIP: "127.0.0.1")
-        configuration.heartbeatBrokerInterval = .seconds(5)
         return configuration
     }
 

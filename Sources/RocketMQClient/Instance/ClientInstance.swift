@@ -267,13 +267,28 @@ public final class ClientInstance: Sendable {
     }
 
     private func store(route: TopicRouteData, for topic: String) {
-        state.withLockedValue { state in
+        let newBrokers = state.withLockedValue { state -> Bool in
             state.routes[topic] = route
             state.publishInfo[topic] = TopicPublishInfo(topic: topic, route: route)
-            for broker in route.brokerDatas {
-                state.brokerAddresses[broker.brokerName] = broker.brokerAddrs
-            }
+            return Self.learn(route.brokerDatas, into: &state)
         }
+        if newBrokers { heartbeatSoon() }
+    }
+
+    /// Records broker addresses; true when one was new.
+    private static func learn(_ brokers: [BrokerData], into state: inout State) -> Bool {
+        var changed = false
+        for broker in brokers where state.brokerAddresses[broker.brokerName] != broker.brokerAddrs {
+            state.brokerAddresses[broker.brokerName] = broker.brokerAddrs
+            changed = true
+        }
+        return changed
+    }
+
+    /// A broker we have not greeted yet must learn our producer and consumer groups before it needs
+    /// them (a transaction check, a rebalance): heartbeat now rather than at the next 30 s tick.
+    private func heartbeatSoon() {
+        Task { [weak self] in await self?.sendHeartbeatToAllBrokers() }
     }
 
     /// The producer's view of `topic`, fetched on first use; a topic unknown to the name servers is
@@ -284,9 +299,7 @@ public final class ClientInstance: Sendable {
            let defaultRoute = try await fetchRoute(MixAll.defaultTopic) {
             let route = TopicPublishInfo.fromDefaultTopic(defaultRoute, queueNums: defaultTopicQueueNums)
             let info = TopicPublishInfo(topic: topic, route: route)
-            state.withLockedValue { state in
-                for broker in route.brokerDatas { state.brokerAddresses[broker.brokerName] = broker.brokerAddrs }
-            }
+            if state.withLockedValue({ Self.learn(route.brokerDatas, into: &$0) }) { heartbeatSoon() }
             guard !info.queues.isEmpty else { throw MQClientError.noRoute(topic: topic) }
             return info
         }
