@@ -10,6 +10,8 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     public let id: UInt64
     public let remoteAddress: SocketAddress?
     private let channel: any Channel
+    /// A flush is queued on the loop behind the writes of this turn.
+    private let flushPending: NIOLoopBoundBox<Bool>
 
     public init(channel: any Channel) {
         self.id = Self.nextID.withLockedValue { value in
@@ -18,6 +20,7 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
         }
         self.channel = channel
         self.remoteAddress = channel.remoteAddress
+        self.flushPending = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
     }
 
     /// `ip:port` of the peer, as Java's `RemotingHelper.parseChannelRemoteAddr` prints it.
@@ -40,9 +43,7 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     /// reach the peer in that order, however their responses are awaited (pipelining).
     public func sendRequest(_ request: RemotingCommand, timeout: TimeAmount = .seconds(3)) -> EventLoopFuture<RemotingCommand> {
         let response = channel.eventLoop.makePromise(of: RemotingCommand.self)
-        channel.writeAndFlush(OutboundRequest(command: request, response: response, timeout: timeout)).whenFailure {
-            response.fail($0)
-        }
+        write(OutboundRequest(command: request, response: response, timeout: timeout))
         return response.futureResult
     }
 
@@ -50,7 +51,30 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     public func sendOneway(_ request: RemotingCommand) {
         var request = request
         request.flag |= RemotingCommand.onewayFlag
-        channel.writeAndFlush(OutboundRequest(command: request, response: nil, timeout: .zero), promise: nil)
+        write(OutboundRequest(command: request, response: nil, timeout: .zero))
+    }
+
+    /// Writes now and flushes once for every request queued on the loop meanwhile: many concurrent
+    /// senders share one write syscall (and the peer one read) instead of one each.
+    private func write(_ request: OutboundRequest) {
+        let eventLoop = channel.eventLoop
+        if eventLoop.inEventLoop {
+            writeAndScheduleFlush(request)
+        } else {
+            eventLoop.execute { self.writeAndScheduleFlush(request) }
+        }
+    }
+
+    private func writeAndScheduleFlush(_ request: OutboundRequest) {
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenFailure { request.response?.fail($0) }
+        channel.write(request, promise: promise)
+        guard !flushPending.value else { return }
+        flushPending.value = true
+        channel.eventLoop.execute {
+            self.flushPending.value = false
+            self.channel.flush()
+        }
     }
 
     public var isActive: Bool { channel.isActive }

@@ -216,6 +216,11 @@ struct ClientEndToEndTests {
             try await consumer.start()
             let queues = try await consumer.fetchSubscribeQueues(topic: "PullTopic")
             #expect(queues.contains(queue))
+            // Consume queues are built from the commit log asynchronously (Java's reput): wait for all five.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await consumer.instance.maxOffset(queue) < 5, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let all = try await consumer.pull(queue, offset: 0, maxCount: 3)
             #expect(all.status == .found && all.messages.map { String(buffer: $0.body) } == ["p0", "p1", "p2"])
             #expect(all.nextBeginOffset == 3 && all.maxOffset == 5)
