@@ -236,6 +236,28 @@ struct ClientEndToEndTests {
         }
     }
 
+    @Test func failsOverToTheNextNameServerAndSpeaksRocketMQHeaders() async throws {
+        try await TestCluster.with { namesrv in
+            // The first name server refuses connections; ROCKETMQ binary headers instead of JSON.
+            var client = ClientConfiguration(nameServers: ["127.0.0.1:1", namesrv], clientIP: "127.0.0.1")
+            client.serializeType = .rocketmq
+            let producer = Producer(configuration: ProducerConfiguration(group: "PG_FAILOVER"), client: client)
+            try await producer.start()
+            let sent = try await producer.send(Message(topic: "FailoverTopic", body: "over", tags: "F"))
+            await producer.shutdown()
+            let inbox = Inbox<ReceivedMessage>()
+            let consumer = PushConsumer(configuration: Self.consumerConfiguration("CG_FAILOVER"), client: client)
+            try consumer.subscribe(topic: "FailoverTopic")
+            try await consumer.start(concurrently: { messages in
+                for message in messages { inbox.append(message) }
+                return .consumeSuccess
+            })
+            let received = await inbox.wait(for: 1)
+            await consumer.shutdown()
+            #expect(received.map(\.msgId) == [sent.msgId])
+        }
+    }
+
     @Test func brokerErrorsAreTyped() async throws {
         try await TestCluster.with { namesrv in
             let producer = try await Self.producer(namesrv)

@@ -141,7 +141,13 @@ public final class PushConsumer: Sendable, ConsumerInner {
             state.running = true
             state.work = continuation
         }
-        try instance.registerConsumer(self)
+        do { try instance.registerConsumer(self) } catch {
+            state.withLockedValue { state in
+                state.running = false
+                state.work = nil
+            }
+            throw error
+        }
         instance.retain()
         if case .concurrently = handler {
             let workers = (0..<max(1, configuration.consumeThreadCount)).map { _ in
