@@ -9,7 +9,7 @@ import Foundation
 #endif
 import Logging
 
-@main
+
 struct RocketMQCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rocketmq",

@@ -65,7 +65,8 @@ final class MappedFile: @unchecked Sendable {
     /// Creates (or replaces) `path` with `fileSize` zero bytes, reserves its blocks (so that a full disk fails
     /// here rather than with SIGBUS on a later write) and maps it. Positions start at 0.
     static func create(
-        path: String, fileName: String, fileFromOffset: Int64, fileSize: Int, firstCreateInQueue: Bool = false
+        path: String, fileName: String, fileFromOffset: Int64, fileSize: Int, firstCreateInQueue: Bool = false,
+        randomAccess: Bool = false
     ) throws(StoreError) -> MappedFile {
         let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(operation: "open", path: path, errno: FileSystem.lastErrno) }
@@ -85,7 +86,7 @@ final class MappedFile: @unchecked Sendable {
         #endif
         let base: UnsafeMutableRawPointer
         do {
-            base = try Self.map(fd: fd, path: path, fileSize: fileSize)
+            base = try Self.map(fd: fd, path: path, fileSize: fileSize, randomAccess: randomAccess)
         } catch {
             _ = unlink(path)
             throw error
@@ -97,7 +98,9 @@ final class MappedFile: @unchecked Sendable {
 
     /// Maps an existing file of exactly `fileSize` bytes. As in Java's `MappedFileQueue.doLoad`, every position
     /// starts at the end of the file; recovery moves them back to the last valid entry.
-    static func load(path: String, fileName: String, fileFromOffset: Int64, fileSize: Int) throws(StoreError) -> MappedFile {
+    static func load(
+        path: String, fileName: String, fileFromOffset: Int64, fileSize: Int, randomAccess: Bool = false
+    ) throws(StoreError) -> MappedFile {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw .io(operation: "open", path: path, errno: FileSystem.lastErrno) }
         var info = stat()
@@ -110,13 +113,16 @@ final class MappedFile: @unchecked Sendable {
             close(fd)
             throw .fileSizeMismatch(path: path, expected: fileSize, actual: Int(info.st_size))
         }
-        let base = try Self.map(fd: fd, path: path, fileSize: fileSize)
+        let base = try Self.map(fd: fd, path: path, fileSize: fileSize, randomAccess: randomAccess)
         return MappedFile(
             path: path, fileName: fileName, fileFromOffset: fileFromOffset, fileSize: fileSize, fd: fd, base: base,
             position: fileSize, firstCreateInQueue: false)
     }
 
-    private static func map(fd: Int32, path: String, fileSize: Int) throws(StoreError) -> UnsafeMutableRawPointer {
+    /// `randomAccess` (consume queues, index files): no read-around on a page fault. Writes to many
+    /// such files (a topic with 1024 queues) otherwise make the kernel read, i.e. zero, a large block
+    /// around every first touch, and the page cache churns.
+    private static func map(fd: Int32, path: String, fileSize: Int, randomAccess: Bool) throws(StoreError) -> UnsafeMutableRawPointer {
         guard let pointer = mmap(nil, fileSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
             pointer != UnsafeMutableRawPointer(bitPattern: -1)
         else {
@@ -124,6 +130,12 @@ final class MappedFile: @unchecked Sendable {
             close(fd)
             throw .io(operation: "mmap", path: path, errno: error)
         }
+        #if os(Linux)
+        if randomAccess {
+            let madviseRandom: Int32 = 1
+            _ = madvise(pointer, fileSize, madviseRandom)
+        }
+        #endif
         return pointer
     }
 

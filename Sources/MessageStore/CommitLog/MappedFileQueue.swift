@@ -12,7 +12,11 @@ final class MappedFileQueue: Sendable {
     /// Offset below which the queue is on disk (Java `flushedWhere`).
     private let flushedWhereValue = Atomic<Int64>(0)
 
-    init(directory: String, mappedFileSize: Int) {
+    /// Files mapped without read-around (see ``MappedFile``).
+    let randomAccess: Bool
+
+    init(directory: String, mappedFileSize: Int, randomAccess: Bool = false) {
+        self.randomAccess = randomAccess
         self.directory = directory
         self.mappedFileSize = mappedFileSize
     }
@@ -32,7 +36,8 @@ final class MappedFileQueue: Sendable {
                 try FileSystem.removeFile(path)
                 continue
             }
-            loaded.append(try MappedFile.load(path: path, fileName: name, fileFromOffset: offset, fileSize: self.mappedFileSize))
+            loaded.append(try MappedFile.load(path: path, fileName: name, fileFromOffset: offset, fileSize: self.mappedFileSize,
+                                              randomAccess: self.randomAccess))
         }
         self.files.withLock { $0 = loaded }
     }
@@ -98,7 +103,7 @@ final class MappedFileQueue: Sendable {
         let name = FileSystem.offsetFileName(offset)
         return try MappedFile.create(
             path: FileSystem.join(self.directory, name), fileName: name, fileFromOffset: offset,
-            fileSize: self.mappedFileSize, firstCreateInQueue: firstCreateInQueue)
+            fileSize: self.mappedFileSize, firstCreateInQueue: firstCreateInQueue, randomAccess: self.randomAccess)
     }
 
     /// Appends a file made by ``makeMappedFile(offset:firstCreateInQueue:)``; it must follow the last one.

@@ -34,7 +34,7 @@ final class ConsumeQueue: Sendable {
         self.topic = topic
         self.queueId = queueId
         self.directory = FileSystem.join(FileSystem.join(storePath, topic), String(queueId))
-        self.queue = MappedFileQueue(directory: self.directory, mappedFileSize: mappedFileSize)
+        self.queue = MappedFileQueue(directory: self.directory, mappedFileSize: mappedFileSize, randomAccess: true)
         self.logger = logger
     }
 

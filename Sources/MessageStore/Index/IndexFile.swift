@@ -46,7 +46,7 @@ final class IndexFile: Sendable {
     ) throws(StoreError) -> IndexFile {
         let file = try MappedFile.create(
             path: path, fileName: fileName, fileFromOffset: 0,
-            fileSize: Self.fileSize(hashSlotNum: hashSlotNum, indexNum: indexNum))
+            fileSize: Self.fileSize(hashSlotNum: hashSlotNum, indexNum: indexNum), randomAccess: true)
         file.setPositions(file.fileSize)
         let index = IndexFile(file: file, hashSlotNum: hashSlotNum, indexNum: indexNum)
         index.setIndexCount(1)
@@ -64,7 +64,7 @@ final class IndexFile: Sendable {
     static func load(path: String, fileName: String, hashSlotNum: Int, indexNum: Int) throws(StoreError) -> IndexFile {
         let file = try MappedFile.load(
             path: path, fileName: fileName, fileFromOffset: 0,
-            fileSize: Self.fileSize(hashSlotNum: hashSlotNum, indexNum: indexNum))
+            fileSize: Self.fileSize(hashSlotNum: hashSlotNum, indexNum: indexNum), randomAccess: true)
         return IndexFile(file: file, hashSlotNum: hashSlotNum, indexNum: indexNum)
     }
 

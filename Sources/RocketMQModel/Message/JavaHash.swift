@@ -5,6 +5,17 @@
 public enum JavaHash {
     /// `String.hashCode()` of `string`.
     public static func hashCode(_ string: some StringProtocol) -> Int32 {
+        // ASCII (keys, tags and ids almost always are): its UTF-8 bytes are its UTF-16 units, and
+        // walking them is several times cheaper than transcoding.
+        let ascii = string.utf8.withContiguousStorageIfAvailable { bytes -> Int32? in
+            var hash: Int32 = 0
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                hash = hash &* 31 &+ Int32(byte)
+            }
+            return hash
+        }
+        if let ascii, let hash = ascii { return hash }
         var hash: Int32 = 0
         for unit in string.utf16 {
             hash = hash &* 31 &+ Int32(unit)
