@@ -73,7 +73,7 @@ public final class BrokerController: Service, Sendable {
         self.holds = holds
         let stats = BrokerStats(clock: metadata.clock)
         store = try LocalFileMessageStore(config: startup.storeConfig, logger: logger) { arrival in
-            stats.messagePut()
+            stats.messagePut(topic: arrival.topic)
             holds.messageArrived(topic: arrival.topic, queueId: arrival.queueId, maxOffset: arrival.logicOffset)
         }
         stats.storeOpened(maxPhysicalOffset: store.maxPhysicalOffset)
@@ -98,7 +98,7 @@ public final class BrokerController: Service, Sendable {
             EndTransactionProcessor(transactions: transactions, store: store, storeConfig: startup.storeConfig, logger: logger),
             for: EndTransactionProcessor.codes)
         var processors = vipProcessors
-        processors.register(PullMessageProcessor(metadata: metadata, store: store, holds: holds), for: PullMessageProcessor.codes)
+        processors.register(PullMessageProcessor(metadata: metadata, store: store, holds: holds, stats: stats), for: PullMessageProcessor.codes)
 
         let idleTimeout = TimeAmount.seconds(Int64(brokerConfig.serverChannelMaxIdleTimeSeconds))
         server = RemotingServer(

@@ -1,4 +1,4 @@
-import Broker
+@testable import Broker
 import FixtureSupport
 import Foundation
 import Logging
@@ -6,6 +6,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
+import NIOPosix
 import RemotingCodec
 import RemotingNIO
 import RocketMQModel
@@ -58,7 +59,7 @@ final class AdminHarness: Sendable {
             registerTopics: registers ? register : nil))
         let stats = BrokerStats(clock: clock)
         self.stats = stats
-        store = try LocalFileMessageStore(config: storeConfig, logger: Self.logger) { _ in stats.messagePut() }
+        store = try LocalFileMessageStore(config: storeConfig, logger: Self.logger) { arrival in stats.messagePut(topic: arrival.topic) }
         stats.storeOpened(maxPhysicalOffset: store.maxPhysicalOffset)
         try store.start()
         schedule = ScheduleMessageService(store: store, delayLevels: storeConfig.delayLevelTable, offsets: delayOffsets, logger: Self.logger)
@@ -523,6 +524,189 @@ final class AdminHarness: Sendable {
         #expect(response.remark == "The stats <TOPIC_PUT_NUMS> <T> not exist")
     }
 
+    /// A pull on the harness's store with its stats, as the broker wires PullMessageProcessor.
+    static func pull(_ harness: AdminHarness, group: String = "CG", topic: String = "T", queueId: Int32 = 0, offset: Int64) async throws -> RemotingCommand {
+        let holds = PullRequestHoldService(timerLoop: MultiThreadedEventLoopGroup.singleton.next())
+        let processor = PullMessageProcessor(metadata: harness.metadata, store: harness.store, holds: holds, stats: harness.stats)
+        let header = PullMessageRequestHeader(
+            consumerGroup: group, topic: topic, queueId: queueId, queueOffset: offset, maxMsgNums: 32,
+            sysFlag: PullSysFlag.subscription, commitOffset: 0, suspendTimeoutMillis: 0, subscription: "*", subVersion: 0)
+        guard case .response(let response) = try processor.process(
+            .request(code: .pullMessage, extFields: header.extFields), context: RequestContext(connection: harness.connection)) else {
+            throw BodyError("pull held")
+        }
+        return response
+    }
+
+    @Test func pullsAreCountedAsJavasGetStatistics() async throws {
+        let clock = SendBackAndScheduleTests.TestClock(now: 1_700_000_000_000)
+        let harness = try await AdminHarness(clock: { clock.now })
+        defer { harness.close() }
+        harness.metadata.updateTopic(TopicConfig(topicName: "T", readQueueNums: 1, writeQueueNums: 1))
+        try await harness.put(topic: "T", count: 3)
+        clock.now += 12_000
+        let found = try await Self.pull(harness, offset: 0)
+        #expect(found.responseCode == .success)
+        let miss = try await Self.pull(harness, offset: 3)
+        #expect(miss.responseCode == .pullNotFound)
+        clock.now += 8_000
+
+        // Java StoreStatsService and BrokerStats: one read found 3 messages, one found none, in the last 10 s.
+        let table = try KVTable(body: try await harness.respond(AdminHarness.request(.getBrokerRuntimeInfo)).body).table
+        #expect(table["msgGetTotalTodayNow"] == "3")
+        #expect(table["msgGetTotalTodayMorning"] == "0")
+        #expect(table["getTransferedTps"] == "0.3  ")
+        #expect(table["getFoundTps"] == "0.1  ")
+        #expect(table["getMissTps"] == "0.1  ")
+        #expect(table["getTotalTps"] == "0.2 0.0 0.0")
+
+        // Java BrokerStatsManager items, sampled every 10 s from the start: the pull at 12 s is in the 20 s sample.
+        let group = try await harness.respond(AdminHarness.request(.viewBrokerStatsData, ["statsName": "GROUP_GET_NUMS", "statsKey": "T@CG"]))
+        #expect(group.responseCode == .success)
+        let groupData = try BrokerStatsData(body: group.body)
+        #expect(groupData.statsMinute == BrokerStatsItem(sum: 3, tps: 0.3, avgpt: 3.0))
+        #expect(groupData.statsHour == BrokerStatsItem(sum: 0, tps: 0, avgpt: 0))
+        #expect(groupData.statsDay == BrokerStatsItem(sum: 0, tps: 0, avgpt: 0))
+        #expect(String(buffer: try #require(group.body))
+            == "{\"statsDay\":{\"avgpt\":0.0,\"sum\":0,\"tps\":0.0},\"statsHour\":{\"avgpt\":0.0,\"sum\":0,\"tps\":0.0},"
+            + "\"statsMinute\":{\"avgpt\":3.0,\"sum\":3,\"tps\":0.3}}")
+        // The puts at the start: samples at 0 s (before them), 10 s and 20 s.
+        let put = try BrokerStatsData(body: try await harness.respond(
+            AdminHarness.request(.viewBrokerStatsData, ["statsName": "TOPIC_PUT_NUMS", "statsKey": "T"])).body)
+        #expect(put.statsMinute == BrokerStatsItem(sum: 3, tps: 0.15, avgpt: 1.0))
+        let size = try BrokerStatsData(body: try await harness.respond(
+            AdminHarness.request(.viewBrokerStatsData, ["statsName": "GROUP_GET_SIZE", "statsKey": "T@CG"])).body)
+        #expect(size.statsMinute.sum == Int64(try #require(found.body).readableBytes))
+        // Broker-wide items are keyed by the cluster name; Java adds to their value only.
+        let broker = try await harness.respond(AdminHarness.request(.viewBrokerStatsData, ["statsName": "BROKER_GET_NUMS", "statsKey": "DefaultCluster"]))
+        #expect(try BrokerStatsData(body: broker.body).statsMinute == BrokerStatsItem(sum: 3, tps: 0.3, avgpt: 0))
+        for (name, key) in [("BROKER_GET_NUMS", "OtherCluster"), ("GROUP_GET_NUMS", "T@Nobody"), ("SNDBCK_PUT_NUMS", "T@CG")] {
+            let absent = try await harness.respond(AdminHarness.request(.viewBrokerStatsData, ["statsName": name, "statsKey": key]))
+            #expect(absent.responseCode == .systemError)
+            #expect(absent.remark == "The stats <\(name)> <\(key)> not exist")
+        }
+
+        // GET_CONSUME_STATS's consumeTps is Java's tpsGroupGetNums: the minute rate of GROUP_GET_NUMS.
+        let consume = try await harness.respond(AdminHarness.request(.getConsumeStats, ["consumerGroup": "CG", "topic": "T"]))
+        #expect(try ConsumeStats(body: consume.body).consumeTps == 0.3)
+        // Six more samples with no pulls: the minute window no longer holds the pull.
+        clock.now += 60_000
+        #expect(try ConsumeStats(body: try await harness.respond(
+            AdminHarness.request(.getConsumeStats, ["consumerGroup": "CG", "topic": "T"])).body).consumeTps == 0)
+    }
+
+    @Test func statsItemsSampleAsJavasTimers() {
+        var item = StatsItem(boot: 0, now: 5_000)
+        #expect(item.figures(.minute, now: 9_999) == StatsItem.Figures())
+        item.add(value: 4, times: 2, now: 9_999)
+        // First sample at 10 s, after Java's zero sample one period earlier.
+        #expect(item.figures(.minute, now: 10_000) == StatsItem.Figures(sum: 4, tps: 0.4, avgpt: 2))
+        // Long idle: only the last 7 samples count, so the minute shows nothing; the hour's first sample (600 s).
+        #expect(item.figures(.minute, now: 1_000_000) == StatsItem.Figures(sum: 0, tps: 0, avgpt: 0))
+        #expect(item.figures(.hour, now: 1_000_000) == StatsItem.Figures(sum: 4, tps: 4.0 / 600, avgpt: 2))
+        #expect(item.figures(.day, now: 3_600_000) == StatsItem.Figures(sum: 4, tps: 4.0 / 3600, avgpt: 2))
+    }
+
+    // MARK: Queue views
+
+    @Test func consumeTimeSpanGivesEachWriteQueuesTimes() async throws {
+        let harness = try await AdminHarness()
+        defer { harness.close() }
+        harness.metadata.updateTopic(TopicConfig(topicName: "T", readQueueNums: 2, writeQueueNums: 2))
+        try await harness.put(topic: "T", queueId: 0, count: 3)
+        harness.metadata.withState { $0.offsets.commit(group: "CG", topic: "T", queueId: 0, offset: 2) }
+        let before = harness.metadata.clock()
+        let response = try await harness.respond(AdminHarness.request(.queryConsumeTimeSpan, ["topic": "T", "group": "CG"]))
+        #expect(response.responseCode == .success)
+        #expect(response.remark == nil)
+        let spans = try QueryConsumeTimeSpanBody(body: response.body).consumeTimeSpanSet
+        #expect(spans.map(\.messageQueue) == [0, 1].map { MessageQueue(topic: "T", brokerName: "broker-a", queueId: $0) })
+        let times = (0..<3).map { harness.store.getMessageStoreTimestamp(topic: "T", queueId: 0, consumeQueueOffset: $0) }
+        #expect(spans[0].minTimeStamp == times[0])
+        #expect(spans[0].maxTimeStamp == times[2])
+        #expect(spans[0].consumeTimeStamp == times[1])
+        #expect(spans[0].delayTime >= before - times[2])
+        // An empty queue the group never consumed: Java's -1 times, and the delay measured from time -1.
+        #expect(spans[1].minTimeStamp == -1)
+        #expect(spans[1].maxTimeStamp == -1)
+        #expect(spans[1].consumeTimeStamp == -1)
+        #expect(spans[1].delayTime > before)
+        // fastjson also writes the formatted getters.
+        let text = String(buffer: try #require(response.body))
+        #expect(text.contains("\"minTimeStampStr\":\"\(QueueTimeSpan.formatDate(times[0]))\""))
+        #expect(QueueTimeSpan.formatDate(times[0]).count == "2023-11-14#22:13:20:000".count)
+
+        let unknown = try await harness.respond(AdminHarness.request(.queryConsumeTimeSpan, ["topic": "Nope", "group": "CG"]))
+        #expect(unknown.responseCode == .topicNotExist)
+        #expect(unknown.remark == "topic[Nope] not exist")
+        #expect(throws: HeaderError.missingField("group")) {
+            try harness.processor.process(AdminHarness.request(.queryConsumeTimeSpan, ["topic": "T"]), context: RequestContext(connection: harness.connection))
+        }
+    }
+
+    @Test func correctionOffsetIsTheLowestOffsetOutsideTheFilterGroups() async throws {
+        let harness = try await AdminHarness()
+        defer { harness.close() }
+        harness.metadata.withState {
+            $0.offsets.commit(group: "G1", topic: "T", queueId: 0, offset: 2)
+            $0.offsets.commit(group: "G1", topic: "T", queueId: 1, offset: 5)
+            $0.offsets.commit(group: "G2", topic: "T", queueId: 0, offset: 1)
+            $0.offsets.commit(group: "G2", topic: "Other", queueId: 2, offset: 9)
+            $0.offsets.commit(group: "C", topic: "T", queueId: 1, offset: 4)
+        }
+        let request = AdminHarness.request(.queryCorrectionOffset, ["topic": "T", "compareGroup": "C", "filterGroups": "G2,X"])
+        let response = try await harness.respond(request)
+        #expect(response.responseCode == .success)
+        #expect(String(buffer: try #require(response.body)) == "{\"correctionOffsets\":{0:2,1:4}}")
+        // Without filter groups every group counts; the filter groups' offsets are still there (Java drops them).
+        let all = try await harness.respond(AdminHarness.request(.queryCorrectionOffset, ["topic": "T", "compareGroup": "C"]))
+        #expect(try QueryCorrectionOffsetBody(body: all.body) == QueryCorrectionOffsetBody(correctionOffsets: [(0, 1), (1, 4)]))
+        #expect(harness.metadata.withState { $0.offsets.offset(group: "G2", topic: "T", queueId: 0) } == 1)
+        #expect(throws: HeaderError.missingField("compareGroup")) {
+            try harness.processor.process(AdminHarness.request(.queryCorrectionOffset, ["topic": "T"]), context: RequestContext(connection: harness.connection))
+        }
+    }
+
+    @Test func consumeQueueUnitsAsMqadminQueryCqShowsThem() async throws {
+        let harness = try await AdminHarness()
+        defer { harness.close() }
+        harness.metadata.updateTopic(TopicConfig(topicName: "T", readQueueNums: 2, writeQueueNums: 2))
+        try await harness.put(topic: "T", queueId: 0, count: 3)
+        let response = try await harness.respond(AdminHarness.request(.queryConsumeQueue, ["topic": "T", "queueId": "0", "index": "1", "count": "5"]))
+        #expect(response.responseCode == .success)
+        let body = try QueryConsumeQueueResponseBody(body: response.body)
+        #expect(body.maxQueueIndex == 3)
+        #expect(body.minQueueIndex == 0)
+        #expect(body.subscriptionData == nil)
+        #expect(body.filterData == nil)
+        let units = harness.store.consumeQueueEntries(topic: "T", queueId: 0, from: 1, maxCount: 5)
+        #expect(units.count == 2)
+        #expect(body.queueData == units.map { ConsumeQueueData(physicOffset: $0.physicalOffset, physicSize: $0.size, tagsCode: $0.tagsCode) })
+        #expect(String(buffer: try #require(response.body)).contains("{\"eval\":false,\"physicOffset\":\(units[0].physicalOffset),"))
+
+        // A named group: offline, then online with a tag subscription (no SQL92 filter data: fastjson's "null").
+        let offline = try QueryConsumeQueueResponseBody(body: try await harness.respond(AdminHarness.request(
+            .queryConsumeQueue, ["topic": "T", "queueId": "0", "index": "0", "count": "1", "consumerGroup": "CG"])).body)
+        #expect(offline.filterData == "CG@T is not online!")
+        #expect(offline.queueData?.count == 1)
+        try harness.heartbeat(group: "CG", topics: ["T"])
+        let online = try QueryConsumeQueueResponseBody(body: try await harness.respond(AdminHarness.request(
+            .queryConsumeQueue, ["topic": "T", "queueId": "0", "index": "0", "count": "1", "consumerGroup": "CG"])).body)
+        #expect(online.subscriptionData?.topic == "T")
+        #expect(online.filterData == "null")
+
+        // Past the end: SUCCESS with Java's remark and no body; a queue the broker does not have: SYSTEM_ERROR.
+        let past = try await harness.respond(AdminHarness.request(.queryConsumeQueue, ["topic": "T", "queueId": "0", "index": "3", "count": "1"]))
+        #expect(past.responseCode == .success)
+        #expect(past.remark == "Index 3 of 0@T is not exist!")
+        #expect(past.body == nil)
+        let empty = try await harness.respond(AdminHarness.request(.queryConsumeQueue, ["topic": "T", "queueId": "1", "index": "0", "count": "1"]))
+        #expect(empty.remark == "Index 0 of 1@T is not exist!")
+        let unknown = try await harness.respond(AdminHarness.request(.queryConsumeQueue, ["topic": "Nope", "queueId": "0", "index": "0", "count": "1"]))
+        #expect(unknown.responseCode == .systemError)
+        #expect(unknown.remark == "0@Nope is not exist!")
+    }
+
     // MARK: Config and runtime info
 
     @Test func getBrokerConfigListsEverySettingWithItsVersion() async throws {
@@ -641,13 +825,13 @@ final class AdminHarness: Sendable {
         let clock = Clock()
         // Midnights every 100 s of this clock.
         let stats = BrokerStats(clock: { clock.now.withLockedValue { $0 } }, midnightAfter: { ($0 / 100_000 + 1) * 100_000 })
-        stats.messagePut()
+        stats.messagePut(topic: "T")
         #expect(stats.snapshot.putTotal == 0)
         stats.storeOpened(maxPhysicalOffset: 42)
         #expect(stats.bootPhysicalOffset == 42)
-        for _ in 0..<5 { stats.messagePut() }
+        for _ in 0..<5 { stats.messagePut(topic: "T") }
         clock.now.withLockedValue { $0 += 30_000 }
-        for _ in 0..<10 { stats.messagePut() }
+        for _ in 0..<10 { stats.messagePut(topic: "T") }
         var snapshot = stats.snapshot
         #expect(snapshot.putTotal == 15)
         // 10 s window: the 10 puts happened at the window's start (30 s after boot); 60 s: not old enough.
@@ -663,11 +847,15 @@ final class AdminHarness: Sendable {
         snapshot = stats.snapshot
         #expect(snapshot.todayMorning == 15)
         #expect(snapshot.yesterdayMorning == 0)
-        stats.messagePut()
+        stats.messagePut(topic: "T")
+        stats.messagesGot(group: "CG", topic: "T", found: true, count: 4, size: 400)
         clock.now.withLockedValue { $0 += 100_000 }
         snapshot = stats.snapshot
         #expect(snapshot.yesterdayMorning == 15)
         #expect(snapshot.todayMorning == 16)
+        #expect(snapshot.getYesterdayMorning == 0)
+        #expect(snapshot.getTodayMorning == 4)
+        #expect(snapshot.getTotal == 4)
     }
 
     // MARK: Calls to consumers

@@ -34,7 +34,7 @@ extension AdminBrokerProcessor {
 
     /// Java `getBrokerRuntimeInfo`: the keys Java's broker and store report. Figures we do not keep have the
     /// value Java reports before it has any: no thread-pool queues (sizes and waits 0, Java's default
-    /// capacities), no put latencies (`putMessageDistributeTime` null, maxima 0), no get counters (0).
+    /// capacities), no put latencies (`putMessageDistributeTime` null, maxima 0).
     func getBrokerRuntimeInfo(_ request: RemotingCommand) -> RemotingCommand {
         request.makeResponse(code: .success, body: KVTable(table: runtimeInfo()).encoded())
     }
@@ -59,12 +59,13 @@ extension AdminBrokerProcessor {
         info["dispatchMaxBuffer"] = "0"
         info["getMessageEntireTimeMax"] = "0"
         info["putTps"] = snapshot.putTps.map { $0.map(JavaDouble.toString) ?? "" }.joined(separator: " ")
-        // Gets are not counted: 0 in each window the broker is old enough for (empty otherwise, as Java's).
-        let getRates = snapshot.putTps.map { $0 == nil ? "" : "0.0" }.joined(separator: " ")
-        info["getFoundTps"] = getRates
-        info["getMissTps"] = getRates
-        info["getTotalTps"] = "0.0 0.0 0.0"
-        info["getTransferedTps"] = getRates
+        func rates(_ values: [Double?]) -> String { values.map { $0.map(JavaDouble.toString) ?? "" }.joined(separator: " ") }
+        info["getFoundTps"] = rates(snapshot.getFoundTps)
+        info["getMissTps"] = rates(snapshot.getMissTps)
+        // Java adds found and miss, each 0 while the broker is younger than the window.
+        info["getTotalTps"] = zip(snapshot.getFoundTps, snapshot.getMissTps)
+            .map { JavaDouble.toString(($0 ?? 0) + ($1 ?? 0)) }.joined(separator: " ")
+        info["getTransferedTps"] = rates(snapshot.getTransferredTps)
         info["putLatency99"] = "0.00"
         info["putLatency999"] = "0.00"
 
@@ -87,9 +88,9 @@ extension AdminBrokerProcessor {
         info["msgPutTotalYesterdayMorning"] = String(snapshot.yesterdayMorning)
         info["msgPutTotalTodayMorning"] = String(snapshot.todayMorning)
         info["msgPutTotalTodayNow"] = String(snapshot.putTotal)
-        info["msgGetTotalYesterdayMorning"] = "0"
-        info["msgGetTotalTodayMorning"] = "0"
-        info["msgGetTotalTodayNow"] = "0"
+        info["msgGetTotalYesterdayMorning"] = String(snapshot.getYesterdayMorning)
+        info["msgGetTotalTodayMorning"] = String(snapshot.getTodayMorning)
+        info["msgGetTotalTodayNow"] = String(snapshot.getTotal)
         info["sendThreadPoolQueueSize"] = "0"
         info["sendThreadPoolQueueCapacity"] = "10000"
         info["pullThreadPoolQueueSize"] = "0"
@@ -114,11 +115,16 @@ extension AdminBrokerProcessor {
         return info
     }
 
-    /// Java `ViewBrokerStatsData`: we keep no per-topic or per-group stats items, so every one is Java's "not
-    /// exist" (mqadmin statsAll then prints no rates).
+    /// Java `ViewBrokerStatsData`: a stats item's figures over the last minute, hour and day. We keep
+    /// TOPIC_PUT_NUMS, GROUP_GET_NUMS, GROUP_GET_SIZE, BROKER_PUT_NUMS and BROKER_GET_NUMS (what `mqadmin
+    /// statsAll` reads); any other item, or one nothing was counted under yet, is Java's "not exist".
     func viewBrokerStatsData(_ request: RemotingCommand) throws -> RemotingCommand {
         let header = try request.decodeHeader(ViewBrokerStatsDataRequestHeader.self)
-        return request.makeResponse(code: .systemError, remark: "The stats <\(header.statsName)> <\(header.statsKey)> not exist")
+        guard let figures = stats.itemFigures(name: header.statsName, key: header.statsKey, clusterName: metadata.config.brokerClusterName) else {
+            return request.makeResponse(code: .systemError, remark: "The stats <\(header.statsName)> <\(header.statsKey)> not exist")
+        }
+        let body = BrokerStatsData(statsMinute: figures.minute, statsHour: figures.hour, statsDay: figures.day)
+        return request.makeResponse(code: .success, body: body.encoded())
     }
 
     /// Java `StoreStatsService.getFormatRuntime`.

@@ -65,7 +65,8 @@ extension AdminBrokerProcessor {
 
     /// Java `getConsumeStats`: for the header's topic, or every topic the group committed offsets on, each read
     /// queue's max offset, the group's offset and the store time of the last message consumed. Topics the
-    /// online group does not subscribe to are left out. `consumeTps` is 0: we keep no per-group get rates.
+    /// online group does not subscribe to are left out. `consumeTps` sums the group's pull rate on each topic over
+    /// the last minute (Java `tpsGroupGetNums`).
     func getConsumeStats(_ request: RemotingCommand) throws -> RemotingCommand {
         let header = try request.decodeHeader(GetConsumeStatsRequestHeader.self)
         let group = header.consumerGroup
@@ -76,11 +77,14 @@ extension AdminBrokerProcessor {
             topics = metadata.withState { $0.offsets.topics(of: group) }
         }
         var table: [(queue: MessageQueue, offsets: OffsetWrapper)] = []
+        var consumeTps = 0.0
         for topic in topics {
             guard let config = consumedTopic(topic, by: group) else { continue }
-            table += consumeStats(group: group, topic: topic, queueCount: config.readQueueNums).offsetTable
+            let stats = consumeStats(group: group, topic: topic, queueCount: config.readQueueNums)
+            table += stats.offsetTable
+            consumeTps += stats.consumeTps
         }
-        return request.makeResponse(code: .success, body: ConsumeStats(offsetTable: table, consumeTps: 0).encoded())
+        return request.makeResponse(code: .success, body: ConsumeStats(offsetTable: table, consumeTps: consumeTps).encoded())
     }
 
     /// Java `fetchAllConsumeStatsInBroker`: for every subscription group, the ConsumeStats of each topic it has
@@ -131,7 +135,7 @@ extension AdminBrokerProcessor {
                 MessageQueue(topic: topic, brokerName: brokerName, queueId: queueId),
                 OffsetWrapper(brokerOffset: brokerOffset, consumerOffset: consumerOffset, lastTimestamp: lastTimestamp)))
         }
-        return ConsumeStats(offsetTable: table, consumeTps: 0)
+        return ConsumeStats(offsetTable: table, consumeTps: stats.groupGetTps(group: group, topic: topic))
     }
 
     /// Java `cloneGroupOffset`: `destGroup` gets `srcGroup`'s offsets on the header's topic when that topic exists

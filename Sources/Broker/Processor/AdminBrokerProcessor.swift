@@ -11,7 +11,7 @@ import RocketMQModel
 /// consumers, and the calls relayed to consumers (running info, offset reset, status). The queue-offset
 /// queries Java also handles here are `ConsumerManageProcessor`'s.
 ///
-/// Concerns live in `AdminBrokerProcessor+Topics`, `+Groups`, `+Config` and `+Clients`. Requests that delete
+/// Concerns live in `AdminBrokerProcessor+Topics`, `+Groups`, `+Queues`, `+Config` and `+Clients`. Requests that delete
 /// files run on a blocking thread pool and are answered when it is done.
 public struct AdminBrokerProcessor: RequestProcessor {
     public static let codes: [RequestCode] = [
@@ -22,6 +22,7 @@ public struct AdminBrokerProcessor: RequestProcessor {
         .invokeBrokerToResetOffset, .invokeBrokerToGetConsumerStatus, .queryTopicConsumeByWho,
         .getSystemTopicListFromBroker, .cleanExpiredConsumeQueue, .cleanUnusedTopic, .getConsumerRunningInfo,
         .consumeMessageDirectly, .getBrokerConsumeStats, .cloneGroupOffset, .getAllProducerInfo, .viewBrokerStatsData,
+        .queryConsumeTimeSpan, .queryCorrectionOffset, .queryConsumeQueue,
     ]
 
     /// Java's `createResponseCommand` default remark, left on answers Java never clears it from.
@@ -77,6 +78,9 @@ public struct AdminBrokerProcessor: RequestProcessor {
         case .cloneGroupOffset: return .response(try cloneGroupOffset(request))
         case .getAllProducerInfo: return .response(getAllProducerInfo(request))
         case .viewBrokerStatsData: return .response(try viewBrokerStatsData(request))
+        case .queryConsumeTimeSpan: return .response(try queryConsumeTimeSpan(request))
+        case .queryCorrectionOffset: return .response(try queryCorrectionOffset(request))
+        case .queryConsumeQueue: return .response(try queryConsumeQueue(request))
         case .getAllConsumerOffset: return .response(getAllConsumerOffset(request))
         case .getAllDelayOffset: return .response(getAllDelayOffset(request))
         case .invokeBrokerToResetOffset: return .response(try resetOffset(request))

@@ -13,11 +13,13 @@ public final class PullMessageProcessor: RequestProcessor {
     private let metadata: BrokerMetadata
     private let store: LocalFileMessageStore
     private let holds: PullRequestHoldService
+    private let stats: BrokerStats?
 
-    public init(metadata: BrokerMetadata, store: LocalFileMessageStore, holds: PullRequestHoldService) {
+    public init(metadata: BrokerMetadata, store: LocalFileMessageStore, holds: PullRequestHoldService, stats: BrokerStats? = nil) {
         self.metadata = metadata
         self.store = store
         self.holds = holds
+        self.stats = stats
     }
 
     public func process(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
@@ -115,6 +117,9 @@ public final class PullMessageProcessor: RequestProcessor {
         let result = store.getMessage(
             group: header.consumerGroup, topic: header.topic, queueId: header.queueId, offset: header.queueOffset,
             maxMsgNums: Int(max(0, header.maxMsgNums)), filter: filter)
+        stats?.messagesGot(
+            group: header.consumerGroup, topic: header.topic, found: result.status == .found,
+            count: result.messageSizes.count, size: result.body.readableBytes)
         let code: ResponseCode
         switch result.status {
         case .found: code = .success

@@ -7,38 +7,106 @@ import Glibc
 import Darwin
 #endif
 
-/// The put counters of GET_BROKER_RUNTIME_INFO (Java `BrokerStats` and the put side of `StoreStatsService`):
-/// messages that reached a consume queue since the broker started, the totals at the last two local
-/// midnights, and the rates over the last 10, 60 and 600 seconds.
+/// The figures of GET_BROKER_RUNTIME_INFO and VIEW_BROKER_STATS_DATA (Java `BrokerStats`, `StoreStatsService`
+/// and `BrokerStatsManager`): messages that reached a consume queue and messages pulls returned since the
+/// broker started, the totals at the last two local midnights, rates over the last 10, 60 and 600 seconds,
+/// and the per-topic and per-group stats items `mqadmin statsAll` and GET_CONSUME_STATS read.
 ///
-/// Counted at dispatch (every stored message but prepared and rolled-back transaction halves), where Java
-/// counts the store's puts; the get side is not counted here.
+/// Puts are counted at dispatch (every stored message but prepared and rolled-back transaction halves), where
+/// Java counts the store's puts and its send processor's topic items; gets where PULL_MESSAGE reads the store.
 public final class BrokerStats: Sendable {
-    /// A point of the put total's step function (at least a second after the previous one).
+    /// A point of a total's step function (at least a second after the previous one).
     struct Sample: Sendable, Equatable {
         var time: Int64
         var total: Int64
     }
 
-    struct State: Sendable {
-        var bootPhysicalOffset: Int64 = 0
-        var putTotal: Int64 = 0
+    /// A total with the samples its rates are computed from (Java's `CallSnapshot` lists, sampled each second).
+    struct SampledTotal: Sendable {
+        var total: Int64 = 0
         var samples: [Sample]
-        var todayMorning: Int64 = 0
-        var yesterdayMorning: Int64 = 0
-        var nextMidnight: Int64
+
+        init(now: Int64) { samples = [Sample(time: now, total: 0)] }
+
+        mutating func add(_ count: Int64, now: Int64) {
+            // Counts since the last sample all came within a second of it: a count a second or more later first
+            // pins the total there and here, so that every sample stays exact to the second.
+            if let last = samples.last, now - last.time >= 1000 {
+                if last.total != total { samples.append(Sample(time: last.time + 1000, total: total)) }
+                if now > last.time + 1000 || last.total == total { samples.append(Sample(time: now, total: total)) }
+                let horizon = now - (BrokerStats.windows.last ?? 600) * 1000 - 2000
+                if let keepFrom = samples.lastIndex(where: { $0.time <= horizon }), keepFrom > 0 {
+                    samples.removeFirst(keepFrom)
+                }
+            }
+            total += count
+        }
+
+        /// The total at `time`, from the samples.
+        func total(at time: Int64) -> Int64? {
+            if let last = samples.last, time >= last.time + 1000 { return total }
+            return samples.last { $0.time <= time }?.total
+        }
+
+        /// Per second over each window; nil while the broker is younger than the window.
+        func rates(now: Int64, boot: Int64) -> [Double?] {
+            BrokerStats.windows.map { window -> Double? in
+                let start = now - window * 1000
+                guard start >= boot, let base = total(at: start) else { return nil }
+                return Double(total - base) / Double(window)
+            }
+        }
     }
 
-    /// The put side at one moment.
+    struct State: Sendable {
+        var bootPhysicalOffset: Int64 = 0
+        var put: SampledTotal
+        /// Java `getMessageTimesTotalFound` / `…TotalMiss`: store reads that found messages, and those that did not.
+        var getFound: SampledTotal
+        var getMiss: SampledTotal
+        /// Java `getMessageTransferedMsgCount`: messages the reads returned.
+        var getTransferred: SampledTotal
+        var todayMorning: Int64 = 0
+        var yesterdayMorning: Int64 = 0
+        var getTodayMorning: Int64 = 0
+        var getYesterdayMorning: Int64 = 0
+        var nextMidnight: Int64
+        /// Java `BrokerStatsManager`'s items by stats name, then key; the broker-wide items under the key "".
+        var items: [String: [String: StatsItem]] = [:]
+    }
+
+    /// The put and get sides at one moment.
     public struct Snapshot: Sendable, Equatable {
         public var putTotal: Int64
         public var todayMorning: Int64
         public var yesterdayMorning: Int64
         /// Messages per second over the last 10, 60 and 600 s; nil while the broker is younger than the window.
         public var putTps: [Double?]
+        /// Messages pulls returned since the start, and at the last two midnights.
+        public var getTotal: Int64
+        public var getTodayMorning: Int64
+        public var getYesterdayMorning: Int64
+        /// Per second over the same windows: reads that found messages, reads that did not, messages returned.
+        public var getFoundTps: [Double?]
+        public var getMissTps: [Double?]
+        public var getTransferredTps: [Double?]
     }
 
-    /// Java's `StoreStatsService` sampling windows (seconds).
+    /// One stats item's figures over the last minute, hour and day (Java `BrokerStatsData`).
+    public struct ItemFigures: Sendable {
+        public var minute: BrokerStatsItem
+        public var hour: BrokerStatsItem
+        public var day: BrokerStatsItem
+    }
+
+    /// Java `Stats` names of the items kept.
+    public static let topicPutNums = "TOPIC_PUT_NUMS"
+    public static let groupGetNums = "GROUP_GET_NUMS"
+    public static let groupGetSize = "GROUP_GET_SIZE"
+    public static let brokerPutNums = "BROKER_PUT_NUMS"
+    public static let brokerGetNums = "BROKER_GET_NUMS"
+
+    /// Java `StoreStatsService`'s sampling windows (seconds).
     static let windows: [Int64] = [10, 60, 600]
 
     public let bootTimestamp: Int64
@@ -54,7 +122,9 @@ public final class BrokerStats: Sendable {
         self.bootTimestamp = now
         self.clock = clock
         self.midnightAfter = midnightAfter
-        self.state = NIOLockedValueBox(State(samples: [Sample(time: now, total: 0)], nextMidnight: midnightAfter(now)))
+        self.state = NIOLockedValueBox(State(
+            put: SampledTotal(now: now), getFound: SampledTotal(now: now), getMiss: SampledTotal(now: now),
+            getTransferred: SampledTotal(now: now), nextMidnight: midnightAfter(now)))
     }
 
     /// The store is open: counting starts (messages recovery dispatches again are not new puts), and the
@@ -67,51 +137,90 @@ public final class BrokerStats: Sendable {
     /// The commit log's end when the store opened.
     public var bootPhysicalOffset: Int64 { state.withLockedValue { $0.bootPhysicalOffset } }
 
-    /// One message stored (the store's arrival listener, on the dispatch thread).
-    public func messagePut() {
+    /// One message stored in `topic` (the store's arrival listener, on the dispatch thread).
+    public func messagePut(topic: String) {
         guard started.load(ordering: .acquiring) else { return }
         let now = clock()
+        let boot = bootTimestamp
         state.withLockedValue { state in
             Self.rollMidnight(&state, now: now, midnightAfter: midnightAfter)
-            // Puts counted since the last sample all came within a second of it: a put a second or more later
-            // first pins the total there and here, so that every sample stays exact to the second.
-            if let last = state.samples.last, now - last.time >= 1000 {
-                if last.total != state.putTotal { state.samples.append(Sample(time: last.time + 1000, total: state.putTotal)) }
-                if now > last.time + 1000 || last.total == state.putTotal { state.samples.append(Sample(time: now, total: state.putTotal)) }
-                let horizon = now - (Self.windows.last ?? 600) * 1000 - 2000
-                if let keepFrom = state.samples.lastIndex(where: { $0.time <= horizon }), keepFrom > 0 {
-                    state.samples.removeFirst(keepFrom)
-                }
-            }
-            state.putTotal += 1
+            state.put.add(1, now: now)
+            Self.add(&state, Self.topicPutNums, topic, value: 1, times: 1, now: now, boot: boot)
+            // Java's incBrokerPutNums adds to the value only.
+            Self.add(&state, Self.brokerPutNums, "", value: 1, times: 0, now: now, boot: boot)
         }
+    }
+
+    /// A pull read the store (Java counts in `DefaultMessageStore.getMessage` and, for a SUCCESS answer,
+    /// `PullMessageProcessor`): `count` messages of `size` bytes returned, none when nothing was found.
+    public func messagesGot(group: String, topic: String, found: Bool, count: Int, size: Int) {
+        let now = clock()
+        let boot = bootTimestamp
+        state.withLockedValue { state in
+            Self.rollMidnight(&state, now: now, midnightAfter: midnightAfter)
+            guard found else {
+                state.getMiss.add(1, now: now)
+                return
+            }
+            state.getFound.add(1, now: now)
+            state.getTransferred.add(Int64(count), now: now)
+            let key = topic + "@" + group
+            Self.add(&state, Self.groupGetNums, key, value: Int64(count), times: 1, now: now, boot: boot)
+            Self.add(&state, Self.groupGetSize, key, value: Int64(size), times: 1, now: now, boot: boot)
+            Self.add(&state, Self.brokerGetNums, "", value: Int64(count), times: 0, now: now, boot: boot)
+        }
+    }
+
+    private static func add(_ state: inout State, _ name: String, _ key: String, value: Int64, times: Int64, now: Int64, boot: Int64) {
+        state.items[name, default: [:]][key, default: StatsItem(boot: boot, now: now)].add(value: value, times: times, now: now)
+    }
+
+    /// Java `BrokerStatsManager.getStatsItem` figures; nil when the item does not exist. The broker-wide items
+    /// (BROKER_PUT_NUMS, BROKER_GET_NUMS) are asked for under `key` = the cluster name, as Java keys them.
+    public func itemFigures(name: String, key: String, clusterName: String) -> ItemFigures? {
+        let now = clock()
+        let itemKey = name == Self.brokerPutNums || name == Self.brokerGetNums ? (key == clusterName ? "" : nil) : key
+        guard let itemKey else { return nil }
+        return state.withLockedValue { state -> ItemFigures? in
+            guard var item = state.items[name]?[itemKey] else { return nil }
+            func figures(_ span: StatsItem.Span) -> BrokerStatsItem {
+                let figures = item.figures(span, now: now)
+                return BrokerStatsItem(sum: figures.sum, tps: figures.tps, avgpt: figures.avgpt)
+            }
+            let result = ItemFigures(minute: figures(.minute), hour: figures(.hour), day: figures(.day))
+            state.items[name]?[itemKey] = item
+            return result
+        }
+    }
+
+    /// Java `tpsGroupGetNums`: messages per second pulled by `group` from `topic` over the last minute's samples.
+    public func groupGetTps(group: String, topic: String) -> Double {
+        itemFigures(name: Self.groupGetNums, key: topic + "@" + group, clusterName: "")?.minute.tps ?? 0
     }
 
     public var snapshot: Snapshot {
         let now = clock()
+        let boot = bootTimestamp
         return state.withLockedValue { state in
             Self.rollMidnight(&state, now: now, midnightAfter: midnightAfter)
-            let rates = Self.windows.map { window -> Double? in
-                let start = now - window * 1000
-                guard start >= bootTimestamp, let base = Self.total(at: start, in: state) else { return nil }
-                return Double(state.putTotal - base) / Double(window)
-            }
-            return Snapshot(putTotal: state.putTotal, todayMorning: state.todayMorning, yesterdayMorning: state.yesterdayMorning, putTps: rates)
+            return Snapshot(
+                putTotal: state.put.total, todayMorning: state.todayMorning, yesterdayMorning: state.yesterdayMorning,
+                putTps: state.put.rates(now: now, boot: boot),
+                getTotal: state.getTransferred.total, getTodayMorning: state.getTodayMorning,
+                getYesterdayMorning: state.getYesterdayMorning,
+                getFoundTps: state.getFound.rates(now: now, boot: boot), getMissTps: state.getMiss.rates(now: now, boot: boot),
+                getTransferredTps: state.getTransferred.rates(now: now, boot: boot))
         }
     }
 
-    /// The put total at `time`, from the samples.
-    static func total(at time: Int64, in state: State) -> Int64? {
-        if let last = state.samples.last, time >= last.time + 1000 { return state.putTotal }
-        return state.samples.last { $0.time <= time }?.total
-    }
-
-    /// Java's `BrokerStats.record` at each midnight: today's morning total becomes yesterday's.
+    /// Java's `BrokerStats.record` at each midnight: today's morning totals become yesterday's.
     private static func rollMidnight(_ state: inout State, now: Int64, midnightAfter: (Int64) -> Int64) {
         guard now >= state.nextMidnight else { return }
         let missedADay = midnightAfter(state.nextMidnight) <= now
-        state.yesterdayMorning = missedADay ? state.putTotal : state.todayMorning
-        state.todayMorning = state.putTotal
+        state.yesterdayMorning = missedADay ? state.put.total : state.todayMorning
+        state.todayMorning = state.put.total
+        state.getYesterdayMorning = missedADay ? state.getTransferred.total : state.getTodayMorning
+        state.getTodayMorning = state.getTransferred.total
         state.nextMidnight = midnightAfter(now)
     }
 
