@@ -103,4 +103,80 @@ struct AdminCommandInteropTests {
             #expect(missing.status == 1 && missing.error.contains("TopicRouteSubCommand command failed"), "\(missing.error)")
         }
     }
+
+    /// After the PyPI client produced and consumed: the admin commands show the offsets and counts the broker
+    /// holds for the group (consumerProgress -g, statsAll, brokerStatus), and read the messages back
+    /// (printMsg, consumeMessage, queryCq, queryMsgById with its message track).
+    @Test func commandsAfterThePythonClientConsumed() async throws {
+        try await Sandbox.with { sandbox in
+            let dev = try await sandbox.startDev()
+            let ns = ["-n", dev.namesrv]
+            let broker = "127.0.0.1:\(dev.brokerPort)"
+            let topic = "AdminConsumedTopic"
+            let group = "AdminConsumedGroup"
+            let outcome = try await sandbox.driver("broker_resume_driver.py", [
+                "--namesrv", dev.namesrv, "--topic", topic, "--group", group, "--run", "admin", "--batch", "8",
+            ], servers: [dev.process])
+            try sandbox.expectOK(outcome, servers: [dev.process])
+            #expect(outcome.lines("BATCH") == ["admin-0 sent=8 received=8"])
+
+            // consumerProgress -g: every queue consumed to its end, 8 messages in all (offsets the consumer committed).
+            let progress = try await Self.admin(["consumerProgress"] + ns + ["-g", group])
+            #expect(progress.status == 0, "\(progress.error)")
+            let rows = progress.lines.dropFirst().filter { $0.hasPrefix(topic + " ") }.map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+            #expect(!rows.isEmpty, "\(progress.output)")
+            #expect(rows.allSatisfy { $0.count >= 6 && $0[1] == "broker-a" && $0[3] == $0[4] && $0[5] == "0" }, "\(progress.output)")
+            #expect(rows.reduce(0) { $0 + (Int($1[3]) ?? -100) } == 8, "\(progress.output)")
+            #expect(progress.lines.last == "Diff Total: 0", "\(progress.output)")
+
+            // brokerStatus: the pulls are counted.
+            let runtime = try await Self.admin(["brokerStatus"] + ns + ["-b", broker])
+            let gets = runtime.lines.first { $0.hasPrefix("msgGetTotalTodayNow ") }
+            #expect(gets.flatMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) }.map { $0 >= 8 } == true, "\(runtime.output)")
+
+            // statsAll -t: the group's row, 8 in and out once the stats items took their next 10 s sample.
+            var statsRow: [Substring] = []
+            for _ in 0..<30 {
+                let stats = try await Self.admin(["statsAll"] + ns + ["-t", topic])
+                #expect(stats.status == 0, "\(stats.error)")
+                statsRow = stats.lines.first { $0.hasPrefix(topic + " ") }?.split(separator: " ", omittingEmptySubsequences: true) ?? []
+                if statsRow.count == 7 && statsRow[5] == "8" && statsRow[6] == "8" { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(statsRow.count == 7 && statsRow[1] == Substring(group) && statsRow[2] == "0" && statsRow[5] == "8" && statsRow[6] == "8",
+                    "\(statsRow)")
+
+            // printMsg: every message, once, with its body; the offset ids lead to queryMsgById.
+            let printed = try await Self.admin(["printMsg"] + ns + ["-t", topic])
+            #expect(printed.status == 0, "\(printed.error)")
+            let messages = printed.lines.filter { $0.hasPrefix("MSGID: ") }
+            #expect(messages.count == 8, "\(printed.output)")
+            #expect(messages.allSatisfy { $0.contains("toString()=Message{topic='\(topic)'") && $0.contains("BODY: body admin-0/") })
+            #expect(printed.lines.filter { $0.hasPrefix("--------") }.count == rows.count)
+            let offsetMsgId = try #require(messages.first.flatMap { line -> Substring? in
+                guard let range = line.range(of: "msgId=") else { return nil }
+                return line[range.upperBound...].prefix { $0 != "," }
+            })
+
+            // consumeMessage from queue 0, offset 0, one message (mqadmin's "oldler" included).
+            let consumed = try await Self.admin(["consumeMessage"] + ns + ["-t", topic, "-b", "broker-a", "-i", "0", "-o", "0", "-c", "1"])
+            #expect(consumed.status == 0, "\(consumed.error)")
+            #expect(consumed.lines.first == "The oldler 1 message will be provided", "\(consumed.output)")
+            #expect(consumed.lines.filter { $0.hasPrefix("MSGID: ") }.count == 1, "\(consumed.output)")
+            #expect(consumed.lines.contains("Consume ok"), "\(consumed.output)")
+
+            // queryCq: the first queue's units.
+            let cq = try await Self.admin(["queryCq"] + ns + ["-t", topic, "-q", "0", "-i", "0", "-b", broker])
+            #expect(cq.status == 0, "\(cq.error)")
+            #expect(cq.lines.contains("max: \(rows.first { $0[2] == "0" }?[3] ?? "?"), min: 0"), "\(cq.output)")
+            #expect(cq.lines.contains { $0.hasPrefix("ConsumeQueueData{physicOffset=") }, "\(cq.output)")
+
+            // queryMsgById: the message, then the track of the group (consumed, now offline).
+            let byId = try await Self.admin(["queryMsgById"] + ns + ["-i", String(offsetMsgId)])
+            #expect(byId.status == 0, "\(byId.error)")
+            #expect(byId.lines.first == "OffsetID:            \(offsetMsgId)", "\(byId.output)")
+            #expect(byId.output.hasSuffix("MessageTrack [consumerGroup=\(group), trackType=NOT_ONLINE, exceptionDesc=CODE:206 DESC:the consumer group[\(group)] not online]"),
+                    "\(byId.output)")
+        }
+    }
 }

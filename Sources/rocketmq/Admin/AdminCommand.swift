@@ -23,7 +23,8 @@ struct AdminCommand: AsyncParsableCommand {
             UpdateSubGroupCommand.self, DeleteSubGroupCommand.self, SendMessageCommand.self,
             QueryMsgByKeyCommand.self, QueryMsgByIdCommand.self, QueryMsgByUniqueKeyCommand.self,
             ResetOffsetByTimeCommand.self, GetNamesrvConfigCommand.self, UpdateKvConfigCommand.self, DeleteKvConfigCommand.self,
-            WipeWritePermCommand.self, CleanExpiredCQCommand.self,
+            WipeWritePermCommand.self, CleanExpiredCQCommand.self, PrintMsgCommand.self, ConsumeMessageCommand.self,
+            StatsAllCommand.self, QueryCqCommand.self,
         ]
     )
 }

@@ -124,7 +124,7 @@ func messageJSON(_ message: StoredMessage) -> JSONValue {
     ])
 }
 
-/// Java `QueryMsgByIdSubCommand.printMsg` (without the message track: see the report).
+/// Java `QueryMsgByIdSubCommand.printMsg` (the message track follows it in `queryMsgById`).
 func printMessage(_ message: StoredMessage) {
     func line(_ label: String, _ value: String) { out(left(label, 20) + " " + value + "\n") }
     let directory = "/tmp/rocketmq/msgbodys"
@@ -227,8 +227,102 @@ struct QueryMsgByIdCommand: AsyncParsableCommand {
             for id in msgId.split(separator: ",").map({ $0.trimmed }) where !id.isEmpty {
                 messages.append(try await client.viewMessage(offsetMsgId: id))
             }
-            if common.json { printJSON(.array(messages.map(messageJSON))); return }
-            for message in messages { printMessage(message) }
+            var tracks: [[MessageTrack]] = []
+            for message in messages { tracks.append(try await client.messageTrackDetail(message)) }
+            if common.json {
+                printJSON(.array(zip(messages, tracks).map { message, tracks in
+                    var json = messageJSON(message)
+                    if case .object(var object) = json {
+                        object.append("messageTracks", .array(tracks.map(\.json)))
+                        json = .object(object)
+                    }
+                    return json
+                }))
+                return
+            }
+            for (message, tracks) in zip(messages, tracks) {
+                printMessage(message)
+                // As mqadmin: the tracks follow on one line, without a final newline.
+                if tracks.isEmpty { out("\n\nWARN: No Consumer") } else { out("\n\n" + tracks.map(\.description).joined()) }
+            }
+        }
+    }
+}
+
+/// Java `MessageTrack`: what a consumer group of the message's topic did with it.
+struct MessageTrack: CustomStringConvertible {
+    var consumerGroup: String
+    var trackType = "UNKNOWN"
+    var exceptionDesc: String?
+
+    var description: String { "MessageTrack [consumerGroup=\(consumerGroup), trackType=\(trackType), exceptionDesc=\(exceptionDesc ?? "null")]" }
+
+    var json: JSONValue {
+        .object(["consumerGroup": .string(consumerGroup), "trackType": .string(trackType), "exceptionDesc": exceptionDesc.map(JSONValue.string) ?? .null])
+    }
+}
+
+extension AdminClient {
+    /// Java `DefaultMQAdminExtImpl.messageTrackDetail`: for each group consuming the message's topic, PULL for a
+    /// pull consumer, NOT_ONLINE, CONSUMED (or CONSUMED_BUT_FILTERED when its tags do not match) once the
+    /// group's offset on the message's queue of its store host is past it, else NOT_CONSUME_YET.
+    func messageTrackDetail(_ message: StoredMessage) async throws -> [MessageTrack] {
+        let route = try await topicRoute(message.topic)
+        guard let address = route.brokerDatas.lazy.compactMap({ $0.brokerAddrs[0] ?? $0.brokerAddrs.values.first }).first else { return [] }
+        let response = try await invoke(address, .queryTopicConsumeByWho, header: QueryTopicConsumeByWhoRequestHeader(topic: message.topic))
+        var tracks: [MessageTrack] = []
+        for group in try GroupList(body: response.body).groupList {
+            var track = MessageTrack(consumerGroup: group)
+            let connection: ConsumerConnection
+            do {
+                connection = try await consumerConnection(group: group)
+            } catch let error as AdminResponseError {
+                if error.code == ResponseCode.consumerNotOnline.rawValue { track.trackType = "NOT_ONLINE" }
+                track.exceptionDesc = "CODE:\(error.code) DESC:\(error.remark ?? "null")"
+                tracks.append(track)
+                continue
+            } catch {
+                track.exceptionDesc = "\(error)"
+                tracks.append(track)
+                continue
+            }
+            switch connection.consumeType {
+            case .consumeActively: track.trackType = "PULL"
+            case .consumePassively:
+                do {
+                    guard try await consumed(message, group: group) else {
+                        track.trackType = "NOT_CONSUME_YET"
+                        break
+                    }
+                    track.trackType = "CONSUMED"
+                    if let subscription = connection.subscriptionTable.first(where: { $0.topic == message.topic }),
+                       !(subscription.tagsSet.contains(message.tags ?? "") || subscription.tagsSet.contains("*") || subscription.tagsSet.isEmpty) {
+                        track.trackType = "CONSUMED_BUT_FILTERED"
+                    }
+                } catch let error as AdminResponseError {
+                    if error.code == ResponseCode.consumerNotOnline.rawValue { track.trackType = "NOT_ONLINE" }
+                    track.exceptionDesc = "CODE:\(error.code) DESC:\(error.remark ?? "null")"
+                } catch {
+                    // Java's examineConsumeStats fails with CONSUMER_NOT_ONLINE when no offsets came back.
+                    track.trackType = "NOT_ONLINE"
+                    track.exceptionDesc = "CODE:\(ResponseCode.consumerNotOnline.rawValue) DESC:\(error)"
+                }
+            case nil: break
+            }
+            tracks.append(track)
+        }
+        return tracks
+    }
+
+    /// Java `consumed`: the group's offset on the message's queue, at the master that stored it, is past it.
+    func consumed(_ message: StoredMessage, group: String) async throws -> Bool {
+        let stats = try await consumeStats(group: group)
+        let info = try await clusterInfo()
+        let storeHost = hostText(message.storeHost)
+        return stats.offsetTable.contains { entry in
+            entry.queue.topic == message.topic && entry.queue.queueId == message.queueId
+                && info.brokerAddrTable[entry.queue.brokerName]?.brokerAddrs[0] == storeHost
+                && entry.offsets.consumerOffset > message.queueOffset
         }
     }
 }
