@@ -18,8 +18,10 @@ import Testing
     static let variableFields: Set<String> = ["msgId", "offsetMsgId"]
     /// Queues that already held messages on the captured broker and start empty on ours: BenchmarkTest (2994
     /// per queue) and SCHEDULE_TOPIC_XXXX's level-3 queue, whose offset a delayed send answers.
+    /// In 08 the check names the commit-log offset of the half message's copy, which is where each broker
+    /// stored it.
     static let variableFieldsByScenario: [String: Set<String>] = [
-        "12-bench-producer-rocketmq": ["queueOffset"], "07-delay-level": ["queueOffset"],
+        "12-bench-producer-rocketmq": ["queueOffset"], "07-delay-level": ["queueOffset"], "08-transaction": ["commitLogOffset"],
     ]
 
     /// Java runs heartbeats and pulls on different thread pools, so a pull sent right after a heartbeat that
@@ -31,6 +33,17 @@ import Testing
         return Fixtures.frames.contains { frame in
             frame.scenario == request.scenario && frame.codeName == "HEART_BEAT" && frame.seq < request.seq
                 && frame.meta["stream"] == request.meta["stream"] && (frame.meta["response_seq"]?.intValue ?? 0) > answeredAt
+        }
+    }
+
+    /// The replay's producer side of CHECK_TRANSACTION_STATE: every check our broker sends on a replay
+    /// connection, with that connection, for the replay to answer as the captured producer did.
+    final class TransactionChecks: RequestProcessor, Sendable {
+        let stream = AsyncStream<(check: RemotingCommand, connection: RemotingConnection)>.makeStream()
+
+        func process(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
+            stream.continuation.yield((request, context.connection))
+            return .none
         }
     }
 
@@ -49,15 +62,28 @@ import Testing
     /// `dispatched` waits until the store has dispatched what it holds; it runs after each scenario and
     /// before each pull (dispatch is asynchronous, and in the captures the consumer came well after the sends).
     /// `transform` may rewrite a request before it is sent (renamed topics, offsets of this broker).
+    ///
+    /// With `checks`, the captured producer's END_TRANSACTION answering a check (`fromTransactionCheck`) waits
+    /// for our broker's CHECK_TRANSACTION_STATE and answers it as Java's client does (the check's offsets and
+    /// transaction id, the message's UNIQ_KEY, the captured decision); the check is compared with Java's as
+    /// an exchange of its own.
     static func replay(
-        _ scenarios: [String], broker port: Int,
+        _ scenarios: [String], broker port: Int, checks: TransactionChecks? = nil,
         transform: (FixtureFrame, RemotingCommand) throws -> RemotingCommand = { $1 },
         dispatched: () async -> Void
     ) async throws -> [Exchange] {
         var exchanges: [Exchange] = []
-        // Java's commit-log offsets → ours, learnt from pulled messages (CONSUMER_SEND_MSG_BACK names one).
+        var processors = RequestProcessorTable()
+        if let checks { processors.register(checks, for: [.checkTransactionState]) }
+        // Java's commit-log offsets → ours, learnt from send answers (their offset message ids; END_TRANSACTION
+        // names one) and pulled messages (CONSUMER_SEND_MSG_BACK names one).
         var physicalOffsets: [Int64: Int64] = [:]
         func learnOffsets(_ exchange: Exchange) {
+            if exchange.request.codeName.hasPrefix("SEND_MESSAGE"),
+               let java = exchange.captured.extFields?["msgId"].flatMap({ MessageId.decodeOffsetMsgId($0) }),
+               let ours = exchange.ours.extFields?["msgId"].flatMap({ MessageId.decodeOffsetMsgId($0) }) {
+                physicalOffsets[java.physicalOffset] = ours.physicalOffset
+            }
             guard exchange.request.codeName == "PULL_MESSAGE",
                   let java = try? StoredMessage.decodeAll(exchange.captured.body ?? ByteBuffer()),
                   let ours = try? StoredMessage.decodeAll(exchange.ours.body ?? ByteBuffer()) else { return }
@@ -94,13 +120,33 @@ import Testing
                 if let open = connections[stream] {
                     connection = open
                 } else {
-                    connection = try await RemotingClient.connect(host: "127.0.0.1", port: port, logger: BrokerControllerTests.logger)
+                    connection = try await RemotingClient.connect(
+                        host: "127.0.0.1", port: port, processors: processors, logger: BrokerControllerTests.logger)
                     connections[stream] = connection
                 }
                 if frame.codeName == "PULL_MESSAGE" { await dispatched() }
                 var command = try transform(frame, try frame.command())
                 if frame.codeName == "CONSUMER_SEND_MSG_BACK", let java = command.extFields?["offset"].flatMap({ Int64($0) }) {
                     command.extFields?["offset"] = String(try #require(physicalOffsets[java], "\(frame): offset \(java) never pulled"))
+                }
+                if frame.codeName == "END_TRANSACTION" && command.extFields?["fromTransactionCheck"] == "true" {
+                    let checks = try #require(checks, "\(frame): answers a check, and the replay has no producer side")
+                    let javaCheck = try #require(frames.last { $0.codeName == "CHECK_TRANSACTION_STATE" && $0.seq < frame.seq })
+                    let (check, checkedOn) = try #require(
+                        await BrokerControllerTests.first(of: checks.stream.stream, within: .seconds(20)), "\(frame): our broker sent no check")
+                    exchanges.append(Exchange(request: javaCheck, captured: try javaCheck.command(), ours: check))
+                    // Java's TransactionMQProducer: the check's offsets and transaction id, the message's UNIQ_KEY.
+                    let header = try check.decodeHeader(CheckTransactionStateRequestHeader.self)
+                    let message = try #require(try StoredMessage.decodeAll(check.body ?? ByteBuffer()).first)
+                    command.extFields?["commitLogOffset"] = String(header.commitLogOffset)
+                    command.extFields?["tranStateTableOffset"] = String(header.tranStateTableOffset)
+                    command.extFields?["transactionId"] = header.transactionId
+                    command.extFields?["msgId"] = message.properties.uniqueKey ?? message.offsetMsgId
+                    checkedOn.sendOneway(command)
+                    continue
+                }
+                if frame.codeName == "END_TRANSACTION", let java = command.extFields?["commitLogOffset"].flatMap({ Int64($0) }) {
+                    command.extFields?["commitLogOffset"] = String(try #require(physicalOffsets[java], "\(frame): offset \(java) never sent"))
                 }
                 if let responseSeq {
                     pending.append((responseSeq, frame, connection.sendRequest(command, timeout: .seconds(20))))
@@ -130,6 +176,19 @@ import Testing
         if exchange.request.codeName == "LOCK_BATCH_MQ" {
             // A Java HashSet: same queues, any order.
             #expect(Set(try LockBatchResponseBody(body: ours.body).lockOKMQSet) == Set(try LockBatchResponseBody(body: captured.body).lockOKMQSet), "\(context)")
+        }
+        if exchange.request.codeName == "CHECK_TRANSACTION_STATE" {
+            // The message checked: Java's but where it is stored.
+            let java = try #require(try StoredMessage.decodeAll(captured.body ?? ByteBuffer()).first)
+            let mine = try #require(try StoredMessage.decodeAll(ours.body ?? ByteBuffer()).first)
+            #expect(ours.extFields?["msgId"] == captured.extFields?["msgId"], "\(context)")
+            #expect(mine.topic == java.topic, "\(context)")
+            #expect(mine.queueId == java.queueId && mine.queueOffset == java.queueOffset, "\(context)")
+            #expect(mine.sysFlag == java.sysFlag, "\(context)")
+            #expect(Array(mine.body.readableBytesView) == Array(java.body.readableBytesView), "\(context)")
+            // Java writes the copy's properties from a HashMap, in its hash order: the same pairs, another order.
+            func pairs(_ message: StoredMessage) -> [String] { message.properties.map { "\($0.name)=\($0.value)" }.sorted() }
+            #expect(pairs(mine) == pairs(java), "\(context)")
         }
         if exchange.request.codeName == "PULL_MESSAGE", captured.responseCode == .success {
             let java = try StoredMessage.decodeAll(captured.body ?? ByteBuffer())
@@ -169,6 +228,35 @@ import Testing
             }
         }
         #expect(exchanges.count >= 5)
+        for exchange in exchanges { try Self.compare(exchange) }
+    }
+
+    /// Capture 08: three half messages ended by commit, rollback and "unknown"; the broker checks the unknown
+    /// one, and the producer's answer commits it; the consumer then pulls the two committed messages. Our
+    /// broker's check (every 500 ms for halves older than 1 s here; Java's capture used 5 s and its default 6 s)
+    /// is answered on the replay connection and compared with Java's.
+    @Test func capturedTransactionSessionWithCheckGetsJavasAnswers() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = try await BrokerControllerTests.freeBrokerPort()
+        let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
+            ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
+            ("mappedFileSizeConsumeQueue", "6000"), ("brokerIP1", "127.0.0.1"), ("transactionCheckInterval", "500"),
+            ("transactionTimeOut", "1000"),
+        ])), logger: BrokerControllerTests.logger)
+        let checks = TransactionChecks()
+        let exchanges = try await BrokerControllerTests.running(broker) {
+            _ = try await broker.ready()
+            return try await Self.replay(["08-transaction"], broker: port, checks: checks) {
+                await broker.store.waitForDispatch(upTo: broker.store.maxPhysicalOffset)
+            }
+        }
+        #expect(exchanges.filter { $0.request.codeName == "CHECK_TRANSACTION_STATE" }.count == 1)
+        #expect(exchanges.filter { $0.request.codeName == "SEND_MESSAGE_V2" }.count == 3)
+        // The two committed messages (commit, then unknown committed by the check), never the rolled-back one.
+        let pulled = try exchanges.filter { $0.request.codeName == "PULL_MESSAGE" && $0.ours.responseCode == .success }
+            .flatMap { try StoredMessage.decodeAll($0.ours.body ?? ByteBuffer()) }
+        #expect(pulled.compactMap { $0.properties["KEYS"] }.sorted() == ["tx-commit", "tx-unknown"])
         for exchange in exchanges { try Self.compare(exchange) }
     }
 }
