@@ -112,6 +112,12 @@ HEADERS = {
     ("QueryConsumeQueueRequestHeader", "QueryConsumeQueueRequestHeader",
      "topic:S! queueId:I! index:L! count:I! consumerGroup:S?"),
     ("ResumeCheckHalfMessageRequestHeader", "ResumeCheckHalfMessageRequestHeader", "msgId:S?"),
+    ("CreateAccessConfigRequestHeader", "CreateAccessConfigRequestHeader",
+     "accessKey:S! secretKey:S? whiteRemoteAddress:S? admin:B=false defaultTopicPerm:S? defaultGroupPerm:S? "
+     "topicPerms:S? groupPerms:S?"),
+    ("DeleteAccessConfigRequestHeader", "DeleteAccessConfigRequestHeader", "accessKey:S!"),
+    ("UpdateGlobalWhiteAddrsConfigRequestHeader", "UpdateGlobalWhiteAddrsConfigRequestHeader",
+     "globalWhiteAddrs:S! aclFileFullPath:S!"),
 ],
 "ReplyMessageHeaders": [
     ("ReplyMessageRequestHeader", "ReplyMessageRequestHeader",

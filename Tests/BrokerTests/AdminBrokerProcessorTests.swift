@@ -607,6 +607,34 @@ final class AdminHarness: Sendable {
         #expect(item.figures(.day, now: 3_600_000) == StatsItem.Figures(sum: 4, tps: 4.0 / 3600, avgpt: 2))
     }
 
+    @Test func aclRequestsGetTheAnswersOfABrokerWithoutACL() async throws {
+        let harness = try await AdminHarness()
+        defer { harness.close() }
+        for (code, fields, answer) in [
+            (RequestCode.updateAndCreateAclConfig, ["accessKey": "RocketMQ", "secretKey": "12345678"] as ExtFields, ResponseCode.updateAndCreateAclConfigFailed),
+            (.deleteAclConfig, ["accessKey": "RocketMQ"], .deleteAclConfigFailed),
+            (.updateGlobalWhiteAddrsConfig, ["globalWhiteAddrs": "10.0.0.*", "aclFileFullPath": "/x/plain_acl.yml"], .updateGlobalWhiteAddrsConfigFailed),
+        ] {
+            let response = try await harness.respond(AdminHarness.request(code, fields))
+            #expect(response.responseCode == answer)
+            #expect(response.remark == nil)
+        }
+        // Java decodes the header first.
+        #expect(throws: HeaderError.missingField("accessKey")) {
+            try harness.processor.process(AdminHarness.request(.deleteAclConfig), context: RequestContext(connection: harness.connection))
+        }
+        #expect(throws: HeaderError.missingField("aclFileFullPath")) {
+            try harness.processor.process(AdminHarness.request(.updateGlobalWhiteAddrsConfig, ["globalWhiteAddrs": "*"]),
+                                          context: RequestContext(connection: harness.connection))
+        }
+        // Java's version query fails inside and answers nothing; the cluster ACL config (54) is not a 4.9.8 code.
+        guard case .none = try harness.processor.process(AdminHarness.request(.getBrokerClusterAclInfo), context: RequestContext(connection: harness.connection)) else {
+            Issue.record("GET_BROKER_CLUSTER_ACL_INFO answered")
+            return
+        }
+        #expect(try await harness.respond(AdminHarness.request(.getBrokerClusterAclConfig)).responseCode == .requestCodeNotSupported)
+    }
+
     // MARK: Queue views
 
     @Test func consumeTimeSpanGivesEachWriteQueuesTimes() async throws {

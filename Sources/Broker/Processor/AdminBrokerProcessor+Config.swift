@@ -127,6 +127,28 @@ extension AdminBrokerProcessor {
         return request.makeResponse(code: .success, body: body.encoded())
     }
 
+    /// The ACL requests (UPDATE_AND_CREATE_ACL_CONFIG, DELETE_ACL_CONFIG, UPDATE_GLOBAL_WHITE_ADDRS_CONFIG,
+    /// GET_BROKER_CLUSTER_ACL_INFO) answered as a 4.9.8 broker without ACL answers them: it has no access
+    /// validator, so each update fails with its FAILED code and no remark (Java's NullPointerException has no
+    /// message), and the version query gets no answer at all. We implement no ACL, whatever `aclEnable` says.
+    func aclConfigWithoutACL(_ request: RemotingCommand) throws -> ProcessorResult {
+        // Java decodes the header first: a missing accessKey is refused before anything else.
+        switch request.requestCode {
+        case .updateAndCreateAclConfig:
+            _ = try request.decodeHeader(CreateAccessConfigRequestHeader.self)
+            return .response(request.makeResponse(code: .updateAndCreateAclConfigFailed))
+        case .deleteAclConfig:
+            _ = try request.decodeHeader(DeleteAccessConfigRequestHeader.self)
+            return .response(request.makeResponse(code: .deleteAclConfigFailed))
+        case .updateGlobalWhiteAddrsConfig:
+            _ = try request.decodeHeader(UpdateGlobalWhiteAddrsConfigRequestHeader.self)
+            return .response(request.makeResponse(code: .updateGlobalWhiteAddrsConfigFailed))
+        default:
+            logger.debug("GET_BROKER_CLUSTER_ACL_INFO without ACL: not answered, as Java")
+            return .none
+        }
+    }
+
     /// Java `StoreStatsService.getFormatRuntime`.
     static func formatRuntime(_ millis: Int64) -> String {
         let time = max(0, millis)

@@ -23,6 +23,7 @@ public struct AdminBrokerProcessor: RequestProcessor {
         .getSystemTopicListFromBroker, .cleanExpiredConsumeQueue, .cleanUnusedTopic, .getConsumerRunningInfo,
         .consumeMessageDirectly, .getBrokerConsumeStats, .cloneGroupOffset, .getAllProducerInfo, .viewBrokerStatsData,
         .queryConsumeTimeSpan, .queryCorrectionOffset, .queryConsumeQueue,
+        .updateAndCreateAclConfig, .deleteAclConfig, .updateGlobalWhiteAddrsConfig, .getBrokerClusterAclInfo,
     ]
 
     /// Java's `createResponseCommand` default remark, left on answers Java never clears it from.
@@ -81,6 +82,8 @@ public struct AdminBrokerProcessor: RequestProcessor {
         case .queryConsumeTimeSpan: return .response(try queryConsumeTimeSpan(request))
         case .queryCorrectionOffset: return .response(try queryCorrectionOffset(request))
         case .queryConsumeQueue: return .response(try queryConsumeQueue(request))
+        case .updateAndCreateAclConfig, .deleteAclConfig, .updateGlobalWhiteAddrsConfig, .getBrokerClusterAclInfo:
+            return try aclConfigWithoutACL(request)
         case .getAllConsumerOffset: return .response(getAllConsumerOffset(request))
         case .getAllDelayOffset: return .response(getAllDelayOffset(request))
         case .invokeBrokerToResetOffset: return .response(try resetOffset(request))

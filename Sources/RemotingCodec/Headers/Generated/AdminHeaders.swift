@@ -403,3 +403,100 @@ public struct ResumeCheckHalfMessageRequestHeader: CommandCustomHeader, Equatabl
         if let msgId { fields.append("msgId", msgId) }
     }
 }
+
+/// Java `CreateAccessConfigRequestHeader`.
+public struct CreateAccessConfigRequestHeader: CommandCustomHeader, Equatable {
+    public var accessKey: String
+    public var secretKey: String?
+    public var whiteRemoteAddress: String?
+    public var admin: Bool
+    public var defaultTopicPerm: String?
+    public var defaultGroupPerm: String?
+    public var topicPerms: String?
+    public var groupPerms: String?
+
+    public init(
+        accessKey: String,
+        secretKey: String? = nil,
+        whiteRemoteAddress: String? = nil,
+        admin: Bool = false,
+        defaultTopicPerm: String? = nil,
+        defaultGroupPerm: String? = nil,
+        topicPerms: String? = nil,
+        groupPerms: String? = nil
+    ) {
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.whiteRemoteAddress = whiteRemoteAddress
+        self.admin = admin
+        self.defaultTopicPerm = defaultTopicPerm
+        self.defaultGroupPerm = defaultGroupPerm
+        self.topicPerms = topicPerms
+        self.groupPerms = groupPerms
+    }
+
+    public init(extFields fields: ExtFields) throws(HeaderError) {
+        accessKey = try fields.requiredString("accessKey")
+        secretKey = fields.optionalString("secretKey")
+        whiteRemoteAddress = fields.optionalString("whiteRemoteAddress")
+        admin = fields.optionalBool("admin") ?? false
+        defaultTopicPerm = fields.optionalString("defaultTopicPerm")
+        defaultGroupPerm = fields.optionalString("defaultGroupPerm")
+        topicPerms = fields.optionalString("topicPerms")
+        groupPerms = fields.optionalString("groupPerms")
+    }
+
+    public func encode(into fields: inout ExtFields) {
+        fields.append("accessKey", accessKey)
+        if let secretKey { fields.append("secretKey", secretKey) }
+        if let whiteRemoteAddress { fields.append("whiteRemoteAddress", whiteRemoteAddress) }
+        fields.append("admin", String(admin))
+        if let defaultTopicPerm { fields.append("defaultTopicPerm", defaultTopicPerm) }
+        if let defaultGroupPerm { fields.append("defaultGroupPerm", defaultGroupPerm) }
+        if let topicPerms { fields.append("topicPerms", topicPerms) }
+        if let groupPerms { fields.append("groupPerms", groupPerms) }
+    }
+}
+
+/// Java `DeleteAccessConfigRequestHeader`.
+public struct DeleteAccessConfigRequestHeader: CommandCustomHeader, Equatable {
+    public var accessKey: String
+
+    public init(
+        accessKey: String
+    ) {
+        self.accessKey = accessKey
+    }
+
+    public init(extFields fields: ExtFields) throws(HeaderError) {
+        accessKey = try fields.requiredString("accessKey")
+    }
+
+    public func encode(into fields: inout ExtFields) {
+        fields.append("accessKey", accessKey)
+    }
+}
+
+/// Java `UpdateGlobalWhiteAddrsConfigRequestHeader`.
+public struct UpdateGlobalWhiteAddrsConfigRequestHeader: CommandCustomHeader, Equatable {
+    public var globalWhiteAddrs: String
+    public var aclFileFullPath: String
+
+    public init(
+        globalWhiteAddrs: String,
+        aclFileFullPath: String
+    ) {
+        self.globalWhiteAddrs = globalWhiteAddrs
+        self.aclFileFullPath = aclFileFullPath
+    }
+
+    public init(extFields fields: ExtFields) throws(HeaderError) {
+        globalWhiteAddrs = try fields.requiredString("globalWhiteAddrs")
+        aclFileFullPath = try fields.requiredString("aclFileFullPath")
+    }
+
+    public func encode(into fields: inout ExtFields) {
+        fields.append("globalWhiteAddrs", globalWhiteAddrs)
+        fields.append("aclFileFullPath", aclFileFullPath)
+    }
+}
