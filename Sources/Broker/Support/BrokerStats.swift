@@ -71,8 +71,13 @@ public final class BrokerStats: Sendable {
         var getTodayMorning: Int64 = 0
         var getYesterdayMorning: Int64 = 0
         var nextMidnight: Int64
-        /// Java `BrokerStatsManager`'s items by stats name, then key; the broker-wide items under the key "".
-        var items: [String: [String: StatsItem]] = [:]
+        /// Java `BrokerStatsManager`'s items kept: TOPIC_PUT_NUMS by topic, GROUP_GET_NUMS / GROUP_GET_SIZE by
+        /// `topic@group`, and the broker-wide BROKER_PUT_NUMS / BROKER_GET_NUMS (one field each, no lookup per message).
+        var topicPutNums: [String: StatsItem] = [:]
+        var groupGetNums: [String: StatsItem] = [:]
+        var groupGetSize: [String: StatsItem] = [:]
+        var brokerPutNums: StatsItem?
+        var brokerGetNums: StatsItem?
     }
 
     /// The put and get sides at one moment.
@@ -145,9 +150,9 @@ public final class BrokerStats: Sendable {
         state.withLockedValue { state in
             Self.rollMidnight(&state, now: now, midnightAfter: midnightAfter)
             state.put.add(1, now: now)
-            Self.add(&state, Self.topicPutNums, topic, value: 1, times: 1, now: now, boot: boot)
+            state.topicPutNums[topic, default: StatsItem(boot: boot, now: now)].add(value: 1, times: 1, now: now)
             // Java's incBrokerPutNums adds to the value only.
-            Self.add(&state, Self.brokerPutNums, "", value: 1, times: 0, now: now, boot: boot)
+            Self.add(&state.brokerPutNums, value: 1, times: 0, now: now, boot: boot)
         }
     }
 
@@ -165,31 +170,47 @@ public final class BrokerStats: Sendable {
             state.getFound.add(1, now: now)
             state.getTransferred.add(Int64(count), now: now)
             let key = topic + "@" + group
-            Self.add(&state, Self.groupGetNums, key, value: Int64(count), times: 1, now: now, boot: boot)
-            Self.add(&state, Self.groupGetSize, key, value: Int64(size), times: 1, now: now, boot: boot)
-            Self.add(&state, Self.brokerGetNums, "", value: Int64(count), times: 0, now: now, boot: boot)
+            state.groupGetNums[key, default: StatsItem(boot: boot, now: now)].add(value: Int64(count), times: 1, now: now)
+            state.groupGetSize[key, default: StatsItem(boot: boot, now: now)].add(value: Int64(size), times: 1, now: now)
+            Self.add(&state.brokerGetNums, value: Int64(count), times: 0, now: now, boot: boot)
         }
     }
 
-    private static func add(_ state: inout State, _ name: String, _ key: String, value: Int64, times: Int64, now: Int64, boot: Int64) {
-        state.items[name, default: [:]][key, default: StatsItem(boot: boot, now: now)].add(value: value, times: times, now: now)
+    private static func add(_ item: inout StatsItem?, value: Int64, times: Int64, now: Int64, boot: Int64) {
+        if item == nil { item = StatsItem(boot: boot, now: now) }
+        item?.add(value: value, times: times, now: now)
     }
 
     /// Java `BrokerStatsManager.getStatsItem` figures; nil when the item does not exist. The broker-wide items
     /// (BROKER_PUT_NUMS, BROKER_GET_NUMS) are asked for under `key` = the cluster name, as Java keys them.
     public func itemFigures(name: String, key: String, clusterName: String) -> ItemFigures? {
         let now = clock()
-        let itemKey = name == Self.brokerPutNums || name == Self.brokerGetNums ? (key == clusterName ? "" : nil) : key
-        guard let itemKey else { return nil }
         return state.withLockedValue { state -> ItemFigures? in
-            guard var item = state.items[name]?[itemKey] else { return nil }
-            func figures(_ span: StatsItem.Span) -> BrokerStatsItem {
-                let figures = item.figures(span, now: now)
-                return BrokerStatsItem(sum: figures.sum, tps: figures.tps, avgpt: figures.avgpt)
+            func figures(_ item: inout StatsItem) -> ItemFigures {
+                func span(_ span: StatsItem.Span) -> BrokerStatsItem {
+                    let figures = item.figures(span, now: now)
+                    return BrokerStatsItem(sum: figures.sum, tps: figures.tps, avgpt: figures.avgpt)
+                }
+                return ItemFigures(minute: span(.minute), hour: span(.hour), day: span(.day))
             }
-            let result = ItemFigures(minute: figures(.minute), hour: figures(.hour), day: figures(.day))
-            state.items[name]?[itemKey] = item
-            return result
+            func keyed(_ table: WritableKeyPath<State, [String: StatsItem]>) -> ItemFigures? {
+                guard var item = state[keyPath: table][key] else { return nil }
+                defer { state[keyPath: table][key] = item }
+                return figures(&item)
+            }
+            func broker(_ field: WritableKeyPath<State, StatsItem?>) -> ItemFigures? {
+                guard key == clusterName, var item = state[keyPath: field] else { return nil }
+                defer { state[keyPath: field] = item }
+                return figures(&item)
+            }
+            switch name {
+            case Self.topicPutNums: return keyed(\.topicPutNums)
+            case Self.groupGetNums: return keyed(\.groupGetNums)
+            case Self.groupGetSize: return keyed(\.groupGetSize)
+            case Self.brokerPutNums: return broker(\.brokerPutNums)
+            case Self.brokerGetNums: return broker(\.brokerGetNums)
+            default: return nil
+            }
         }
     }
 
