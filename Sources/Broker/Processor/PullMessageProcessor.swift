@@ -13,6 +13,7 @@ public final class PullMessageProcessor: RequestProcessor {
     private let metadata: BrokerMetadata
     private let store: LocalFileMessageStore
     private let holds: PullRequestHoldService
+    /// Where reads are counted (GET_BROKER_RUNTIME_INFO's get figures, the GROUP_GET_* stats items); nil counts nothing.
     private let stats: BrokerStats?
 
     public init(metadata: BrokerMetadata, store: LocalFileMessageStore, holds: PullRequestHoldService, stats: BrokerStats? = nil) {
