@@ -22,11 +22,12 @@ struct PullOutcome {
 
 extension AdminClient {
     /// Java `fetchSubscribeMessageQueues`: every read queue of a readable broker of the topic's route, with the
-    /// address the pull consumer would use (the master, else the lowest broker id).
+    /// address the pull consumer would use (the master, else the lowest broker id), in the order of Java's
+    /// HashSet of them.
     func subscribeQueues(topic: String) async throws -> [(queue: MessageQueue, address: String)] {
         let route = try await topicRoute(topic)
         var queues: [(queue: MessageQueue, address: String)] = []
-        for data in route.queueDatas.sorted(by: { $0.brokerName < $1.brokerName }) where data.perm & 4 != 0 {
+        for data in route.queueDatas where data.perm & 4 != 0 {
             guard let broker = route.brokerDatas.first(where: { $0.brokerName == data.brokerName }),
                   let address = broker.brokerAddrs[0] ?? broker.brokerAddrs.sorted(by: { $0.key < $1.key }).first?.value else { continue }
             for queueId in 0..<max(0, data.readQueueNums) {
@@ -34,7 +35,7 @@ extension AdminClient {
             }
         }
         if queues.isEmpty { throw AdminError("Can not find Message Queue for this topic, \(topic)") }
-        return queues
+        return javaHashOrder(queues) { javaHashCode($0.queue) }
     }
 
     func minOffset(_ address: String, _ queue: MessageQueue) async throws -> Int64 {
@@ -79,16 +80,24 @@ extension AdminClient {
     }
 }
 
-/// The order Java's `HashMap` iterates string keys in (bucket of the spread `String.hashCode`, then insertion),
-/// for the `toString` of message properties.
-func javaHashMapOrder(_ keys: [String]) -> [String] {
+/// The order Java's `HashMap` / `HashSet` iterates its entries in: by bucket of the spread `hashCode` at the
+/// table's size (16, doubled while more than 3/4 full), then in insertion order.
+func javaHashOrder<Element>(_ items: [Element], hashCode: (Element) -> Int32) -> [Element] {
     var capacity = 16
-    while Double(keys.count) > Double(capacity) * 0.75 { capacity *= 2 }
-    let buckets = keys.map { key -> Int in
-        let hash = UInt32(bitPattern: JavaHash.hashCode(key))
+    while Double(items.count) > Double(capacity) * 0.75 { capacity *= 2 }
+    let buckets = items.map { item -> Int in
+        let hash = UInt32(bitPattern: hashCode(item))
         return Int((hash ^ (hash >> 16)) & UInt32(capacity - 1))
     }
-    return keys.indices.sorted { (buckets[$0], $0) < (buckets[$1], $1) }.map { keys[$0] }
+    return items.indices.sorted { (buckets[$0], $0) < (buckets[$1], $1) }.map { items[$0] }
+}
+
+/// Java `MessageQueue.hashCode()`.
+func javaHashCode(_ queue: MessageQueue) -> Int32 {
+    var result: Int32 = 1
+    result = 31 &* result &+ JavaHash.hashCode(queue.brokerName)
+    result = 31 &* result &+ queue.queueId
+    return 31 &* result &+ JavaHash.hashCode(queue.topic)
 }
 
 /// A pulled message as Java's client prints it: `MessageExt.toString()` with the MIN_OFFSET / MAX_OFFSET
@@ -98,7 +107,7 @@ func pulledMessageLine(_ message: StoredMessage, brokerName: String, minOffset: 
     pairs.removeAll { $0.0 == "MIN_OFFSET" || $0.0 == "MAX_OFFSET" }
     pairs += [("MIN_OFFSET", String(minOffset)), ("MAX_OFFSET", String(maxOffset))]
     let values = Dictionary(pairs, uniquingKeysWith: { _, last in last })
-    let properties = javaHashMapOrder(pairs.map(\.0)).map { "\($0)=\(values[$0] ?? "")" }.joined(separator: ", ")
+    let properties = javaHashOrder(pairs.map(\.0), hashCode: JavaHash.hashCode).map { "\($0)=\(values[$0] ?? "")" }.joined(separator: ", ")
     let body = (try? message.uncompressedBody(maxSize: 64 * 1024 * 1024)) ?? message.body
     let bytes = Array(body.readableBytesView)
     let transactionId = message.properties["TRAN_MSG"] == "true" ? message.properties.uniqueKey ?? "null" : "null"
