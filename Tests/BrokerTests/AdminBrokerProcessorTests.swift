@@ -595,6 +595,27 @@ final class AdminHarness: Sendable {
             AdminHarness.request(.getConsumeStats, ["consumerGroup": "CG", "topic": "T"])).body).consumeTps == 0)
     }
 
+    @Test func topicPutItemsCountRunsAndSwitchesOfTopics() {
+        let clock = SendBackAndScheduleTests.TestClock(now: 1_000_000)
+        let stats = BrokerStats(clock: { clock.now })
+        stats.storeOpened(maxPhysicalOffset: 0)
+        for topic in ["A", "A", "B", "A", "B", "B", "C"] { stats.messagePut(topic: topic) }
+        clock.now += 10_000
+        func minuteSum(_ topic: String) -> Int64? {
+            stats.itemFigures(name: "TOPIC_PUT_NUMS", key: topic, clusterName: "DefaultCluster")?.minute.sum
+        }
+        #expect(minuteSum("A") == 3)
+        #expect(minuteSum("B") == 3)
+        #expect(minuteSum("C") == 1)
+        #expect(minuteSum("D") == nil)
+        // After reads (which rewrite the table) and a new topic, runs still count where they belong.
+        for topic in ["A", "A", "D", "A"] { stats.messagePut(topic: topic) }
+        clock.now += 10_000
+        #expect(minuteSum("A") == 6)
+        #expect(minuteSum("D") == 1)
+        #expect(stats.itemFigures(name: "BROKER_PUT_NUMS", key: "DefaultCluster", clusterName: "DefaultCluster")?.minute.sum == 11)
+    }
+
     @Test func statsItemsSampleAsJavasTimers() {
         var item = StatsItem(boot: 0, now: 5_000)
         #expect(item.figures(.minute, now: 9_999) == StatsItem.Figures())

@@ -78,6 +78,9 @@ public final class BrokerStats: Sendable {
         var groupGetSize: [String: StatsItem] = [:]
         var brokerPutNums: StatsItem?
         var brokerGetNums: StatsItem?
+        /// Where the last dispatched message's topic is in `topicPutNums`: a run of one topic's messages is
+        /// counted without hashing it again (reset by any other change of the table).
+        var recentTopicIndex: [String: StatsItem].Index?
     }
 
     /// The put and get sides at one moment.
@@ -150,7 +153,7 @@ public final class BrokerStats: Sendable {
         state.withLockedValue { state in
             Self.rollMidnight(&state, now: now, midnightAfter: midnightAfter)
             state.put.add(1, now: now)
-            state.topicPutNums[topic, default: StatsItem(boot: boot, now: now)].add(value: 1, times: 1, now: now)
+            Self.countTopicPut(&state, topic: topic, now: now, boot: boot)
             // Java's incBrokerPutNums adds to the value only.
             Self.add(&state.brokerPutNums, value: 1, times: 0, now: now, boot: boot)
         }
@@ -176,6 +179,17 @@ public final class BrokerStats: Sendable {
         }
     }
 
+    private static func countTopicPut(_ state: inout State, topic: String, now: Int64, boot: Int64) {
+        if let index = state.recentTopicIndex, state.topicPutNums.keys[index] == topic {
+            state.topicPutNums.values[index].add(value: 1, times: 1, now: now)
+            return
+        }
+        if state.topicPutNums[topic] == nil { state.topicPutNums[topic] = StatsItem(boot: boot, now: now) }
+        guard let index = state.topicPutNums.index(forKey: topic) else { return }
+        state.recentTopicIndex = index
+        state.topicPutNums.values[index].add(value: 1, times: 1, now: now)
+    }
+
     private static func add(_ item: inout StatsItem?, value: Int64, times: Int64, now: Int64, boot: Int64) {
         if item == nil { item = StatsItem(boot: boot, now: now) }
         item?.add(value: value, times: times, now: now)
@@ -195,7 +209,10 @@ public final class BrokerStats: Sendable {
             }
             func keyed(_ table: WritableKeyPath<State, [String: StatsItem]>) -> ItemFigures? {
                 guard var item = state[keyPath: table][key] else { return nil }
-                defer { state[keyPath: table][key] = item }
+                defer {
+                    state[keyPath: table][key] = item
+                    state.recentTopicIndex = nil
+                }
                 return figures(&item)
             }
             func broker(_ field: WritableKeyPath<State, StatsItem?>) -> ItemFigures? {

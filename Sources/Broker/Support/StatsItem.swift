@@ -42,11 +42,15 @@ struct StatsItem: Sendable {
     private var samples: [[CallSnapshot]] = [[], [], []]
     /// Per span, the number of the last boundary sampled (or passed before the item existed).
     private var lastBoundary: [Int64]
+    /// When the next minute sample is due; every hour and day boundary is also a minute one, so nothing is
+    /// due before it (the per-message fast path).
+    private var nextDue: Int64
     private let boot: Int64
 
     init(boot: Int64, now: Int64) {
         self.boot = boot
         lastBoundary = Span.allCases.map { Self.boundary(before: now, boot: boot, period: $0.period) }
+        nextDue = boot + (lastBoundary[Span.minute.rawValue] + 1) * Span.minute.period
     }
 
     /// Java `StatsItemSet.addValue`.
@@ -73,6 +77,7 @@ struct StatsItem: Sendable {
     }
 
     private mutating func sample(upTo now: Int64) {
+        guard now >= nextDue else { return }
         for span in Span.allCases {
             let due = Self.boundary(before: now, boot: boot, period: span.period)
             guard due > lastBoundary[span.rawValue] else { continue }
@@ -89,5 +94,6 @@ struct StatsItem: Sendable {
             }
             lastBoundary[span.rawValue] = due
         }
+        nextDue = boot + (lastBoundary[Span.minute.rawValue] + 1) * Span.minute.period
     }
 }
