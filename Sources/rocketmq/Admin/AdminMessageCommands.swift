@@ -227,13 +227,21 @@ struct QueryMsgByIdCommand: AsyncParsableCommand {
             for id in msgId.split(separator: ",").map({ $0.trimmed }) where !id.isEmpty {
                 messages.append(try await client.viewMessage(offsetMsgId: id))
             }
-            var tracks: [[MessageTrack]] = []
-            for message in messages { tracks.append(try await client.messageTrackDetail(message)) }
+            var tracks: [[MessageTrack]?] = []
+            for message in messages {
+                do {
+                    tracks.append(try await client.messageTrackDetail(message))
+                } catch {
+                    // mqadmin prints the failure and goes on: the message was found.
+                    FileHandleStandardError.write("\(error)\n")
+                    tracks.append(nil)
+                }
+            }
             if common.json {
                 printJSON(.array(zip(messages, tracks).map { message, tracks in
                     var json = messageJSON(message)
                     if case .object(var object) = json {
-                        object.append("messageTracks", .array(tracks.map(\.json)))
+                        object.append("messageTracks", tracks.map { .array($0.map(\.json)) } ?? .null)
                         json = .object(object)
                     }
                     return json
@@ -243,6 +251,7 @@ struct QueryMsgByIdCommand: AsyncParsableCommand {
             for (message, tracks) in zip(messages, tracks) {
                 printMessage(message)
                 // As mqadmin: the tracks follow on one line, without a final newline.
+                guard let tracks else { continue }
                 if tracks.isEmpty { out("\n\nWARN: No Consumer") } else { out("\n\n" + tracks.map(\.description).joined()) }
             }
         }
