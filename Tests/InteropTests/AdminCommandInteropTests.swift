@@ -176,6 +176,11 @@ struct AdminCommandInteropTests {
             // queryMsgById: the message, then the track of the group (consumed, now offline).
             let byId = try await Self.admin(["queryMsgById"] + ns + ["-i", String(offsetMsgId)])
             #expect(byId.status == 0, "\(byId.error)")
+            // mqadmin writes the body to /tmp/rocketmq/msgbodys/<msgId>: not left behind by the test.
+            if let path = byId.lines.first(where: { $0.hasPrefix("Message Body Path:") })?.split(separator: " ").last {
+                #expect(FileManager.default.contents(atPath: String(path)).map { String(decoding: $0, as: UTF8.self).hasPrefix("body admin-0/") } == true)
+                try? FileManager.default.removeItem(atPath: String(path))
+            }
             #expect(byId.lines.first == "OffsetID:            \(offsetMsgId)", "\(byId.output)")
             #expect(byId.output.hasSuffix("MessageTrack [consumerGroup=\(group), trackType=NOT_ONLINE, exceptionDesc=CODE:206 DESC:the consumer group[\(group)] not online]"),
                     "\(byId.output)")
