@@ -86,7 +86,7 @@ struct PullAPI: Sendable {
                 var message = try ReceivedMessage(stored: record, brokerName: queue.brokerName, maxBodySize: 64 * 1024 * 1024)
                 guard subscription.accepts(message) else { continue }
                 // A message from the retry topic is shown under its own topic (Java resetRetryAndNamespace).
-                if let original = message.properties[MessageConst.retryTopic], MixAll.isRetryTopic(message.topic) {
+                if MixAll.isRetryTopic(message.topic), let original = message.properties[MessageConst.retryTopic] {
                     message.topic = original
                 }
                 messages.append(message)

@@ -84,8 +84,9 @@ public struct ReceivedMessage: Sendable {
     public var storeHost: MessageHost
     public var reconsumeTimes: Int32
     public var preparedTransactionOffset: Int64
-    /// `storeHost` + physical offset, as the broker made it.
-    public var offsetMsgId: String
+    /// `storeHost` + physical offset, as the broker made it (formatted on demand: a drain reads
+    /// hundreds of thousands of messages a second and most never look at it).
+    public var offsetMsgId: String { MessageId.offsetMsgId(storeHost: storeHost, physicalOffset: commitLogOffset) }
 
     /// UNIQ_KEY when the producer set one, else the offset id (Java `MessageClientExt.getMsgId`).
     public var msgId: String { properties[MessageConst.uniqueClientMessageIdKeyIndex] ?? offsetMsgId }
@@ -109,6 +110,5 @@ public struct ReceivedMessage: Sendable {
         storeHost = stored.storeHost
         reconsumeTimes = stored.reconsumeTimes
         preparedTransactionOffset = stored.preparedTransactionOffset
-        offsetMsgId = stored.offsetMsgId
     }
 }

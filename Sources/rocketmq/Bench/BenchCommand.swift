@@ -19,7 +19,7 @@ struct BenchOptions: ParsableArguments {
     @Option(name: [.customShort("t"), .customLong("topic")], help: "Topic.")
     var topic = "BenchmarkTest"
 
-    @Option(help: "Seconds to run (ignored with --count).")
+    @Option(help: "Seconds to run (with --count: the longest to wait for it).")
     var duration: Int = 10
 
     @Option(help: "Stop after this many messages.")

@@ -68,8 +68,15 @@ struct BenchConsumerCommand: AsyncParsableCommand {
             }
         }
         if limit != nil {
+            // The count, or --duration seconds at most when it never comes (a backlog short of it).
+            let timeout = Task {
+                try await Task.sleep(for: .seconds(options.duration))
+                doneContinuation.finish()
+            }
             var iterator = done.makeAsyncIterator()
             _ = await iterator.next()
+            timeout.cancel()
+            lastAt.withLockedValue { $0 = $0 ?? clock.now }
         } else {
             try? await Task.sleep(for: .seconds(options.duration))
             lastAt.withLockedValue { $0 = clock.now }
