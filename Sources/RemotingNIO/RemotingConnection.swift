@@ -12,6 +12,8 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     private let channel: any Channel
     /// A flush is queued on the loop behind the writes of this turn.
     private let flushPending: NIOLoopBoundBox<Bool>
+    /// The outcome of the latest write: ``close()`` waits for it.
+    private let lastWrite: NIOLoopBoundBox<EventLoopFuture<Void>?>
 
     public init(channel: any Channel) {
         self.id = Self.nextID.withLockedValue { value in
@@ -21,6 +23,7 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
         self.channel = channel
         self.remoteAddress = channel.remoteAddress
         self.flushPending = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+        self.lastWrite = NIOLoopBoundBox(nil, eventLoop: channel.eventLoop)
     }
 
     /// `ip:port` of the peer, as Java's `RemotingHelper.parseChannelRemoteAddr` prints it.
@@ -29,8 +32,20 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
         return "\(ip):\(port)"
     }
 
+    /// Closes once everything written before is on the wire: a oneway request sent just before
+    /// (a producer's last sends, then shutdown) is not dropped with the channel's pending writes.
     public func close() {
-        channel.close(promise: nil)
+        let eventLoop = channel.eventLoop
+        eventLoop.execute {
+            self.channel.flush()
+            if let last = self.lastWrite.value {
+                last.whenComplete { _ in self.channel.close(promise: nil) }
+                // A peer that stops reading must not keep the connection open for ever.
+                eventLoop.scheduleTask(in: .seconds(3)) { self.channel.close(promise: nil) }
+            } else {
+                self.channel.close(promise: nil)
+            }
+        }
     }
 
     /// Sends a request and waits for its response (Java `invokeSync`); fails with
@@ -68,6 +83,7 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     private func writeAndScheduleFlush(_ request: OutboundRequest) {
         let promise = channel.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenFailure { request.response?.fail($0) }
+        lastWrite.value = promise.futureResult
         channel.write(request, promise: promise)
         guard !flushPending.value else { return }
         flushPending.value = true
