@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "NameServer", targets: ["NameServer"]),
         .library(name: "MessageStore", targets: ["MessageStore"]),
         .library(name: "RocketMQClient", targets: ["RocketMQClient"]),
+        .library(name: "HAReplication", targets: ["HAReplication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -71,6 +72,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Master/slave commit-log streaming on haListenPort (Java's HA format), SYNC_MASTER acks.
+        .target(
+            name: "HAReplication",
+            dependencies: [
+                "MessageStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Route table, broker expiry, KV config and their processor.
         .target(
             name: "NameServer",
@@ -88,7 +101,7 @@ let package = Package(
         .target(
             name: "Broker",
             dependencies: [
-                "MessageStore", "RemotingNIO", "RemotingCodec", "RocketMQModel",
+                "MessageStore", "HAReplication", "RemotingNIO", "RemotingCodec", "RocketMQModel",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -165,6 +178,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HAReplicationTests",
+            dependencies: [
+                "HAReplication", "MessageStore", "RocketMQModel", "FixtureSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import HAReplication
 import Logging
 import MessageStore
 import NIOConcurrencyHelpers
@@ -10,7 +11,9 @@ import ServiceLifecycle
 
 /// A broker (Java `BrokerController`): the store, the shared tables and their files under
 /// `<storePathRootDir>/config/`, the processors on the client port and the VIP port (listenPort − 2,
-/// no pulls), registration with every name server, and the housekeeping timers. A `Service`: on
+/// no pulls), replication (a master serves slaves on haListenPort = listenPort + 1; a slave follows its master
+/// and copies its metadata every 10 s), registration with every name server, and the housekeeping timers. A
+/// `Service`: on
 /// graceful shutdown it stops accepting, unregisters, persists the offsets and closes the store.
 public final class BrokerController: Service, Sendable {
     public let brokerConfig: BrokerConfig
@@ -24,6 +27,13 @@ public final class BrokerController: Service, Sendable {
     /// Java's `fastRemotingServer`; nil when listenPort − 2 is not a port.
     public let vipServer: RemotingServer?
     let holds: PullRequestHoldService
+    /// A master's HA port; nil on a slave.
+    public let haService: HAService?
+    /// A slave's HA connection to its master; nil on a master.
+    public let haClient: HAClient?
+    private let slaveSynchronize: SlaveSynchronize?
+    /// The HA port once bound (listenPort + 1 unless that is not a port, then an ephemeral one).
+    private let haPort: NIOLockedValueBox<Int?>
     private let outerAPI: BrokerOuterAPI
     private let files: BrokerConfigFiles
     private let registrationRequests: AsyncStream<Void>
@@ -107,14 +117,25 @@ public final class BrokerController: Service, Sendable {
         vipServer = vipPort > 0
             ? RemotingServer(configuration: .init(port: vipPort, idleTimeout: idleTimeout), processors: vipProcessors, group: group, logger: logger)
             : nil
+        // Role and master address are data, so that a later failover can change them.
+        if startup.storeConfig.brokerRole == .slave {
+            haService = nil
+            haClient = HAClient(store: store, masterAddress: startup.storeConfig.haMasterAddress, group: group, logger: logger)
+            slaveSynchronize = SlaveSynchronize(metadata: metadata, schedule: schedule, files: files, logger: logger)
+        } else {
+            haService = HAService(store: store, group: group, logger: logger)
+            haClient = nil
+            slaveSynchronize = nil
+        }
+        haPort = NIOLockedValueBox(nil)
         outerAPI = BrokerOuterAPI(
             nameServerAddresses: brokerConfig.nameServerAddresses, timeoutMillis: brokerConfig.registerBrokerTimeoutMills, logger: logger)
         controllerBox = controller
         controller.withLockedValue { $0 = self }
     }
 
-    /// `brokerIP2:haListenPort` (listenPort + 1).
-    public var haServerAddr: String { "\(brokerConfig.brokerIP2):\(brokerConfig.listenPort + 1)" }
+    /// `brokerIP2:haListenPort` (listenPort + 1, as Java overrides haListenPort).
+    public var haServerAddr: String { "\(brokerConfig.brokerIP2):\(haPort.withLockedValue { $0 } ?? brokerConfig.listenPort + 1)" }
 
     /// The client port's address once the broker accepts requests (the store is started, the ports bound).
     public func ready() async throws -> SocketAddress {
@@ -127,6 +148,12 @@ public final class BrokerController: Service, Sendable {
             try store.start()
             address = try await server.bind()
             try await vipServer?.bind()
+            if let haService {
+                // Port 0 (tests) binds an ephemeral HA port too.
+                let port = brokerConfig.listenPort > 0 ? brokerConfig.listenPort + 1 : 0
+                let bound = try await haService.bind(port: port)
+                haPort.withLockedValue { $0 = bound.port }
+            }
             // Java registers before printing its boot line, so that a client started on that line finds routes.
             let registered = await registerBrokerAll()
             started.succeed(address)
@@ -170,6 +197,18 @@ public final class BrokerController: Service, Sendable {
                     }
                 }
             }
+            if let haClient, let slaveSynchronize {
+                group.addTask { await haClient.run() }
+                // Java: first after 3 s, then every 10 s (capture 11).
+                group.addTask {
+                    do { try await Task.sleep(for: .seconds(3)) } catch { return }
+                    await slaveSynchronize.syncAll()
+                    while !Task.isCancelled {
+                        do { try await Task.sleep(for: .seconds(10)) } catch { return }
+                        await slaveSynchronize.syncAll()
+                    }
+                }
+            }
             // Transaction check-backs: Java 4.9.8 ignores checkTransactionMessageEnable; we honour it.
             if storeConfig.brokerRole != .slave && brokerConfig.checkTransactionMessageEnable {
                 group.addTask {
@@ -193,6 +232,8 @@ public final class BrokerController: Service, Sendable {
     private func stop() async {
         try? await server.shutdown()
         try? await vipServer?.shutdown()
+        await haService?.shutdown()
+        slaveSynchronize?.close()
         if !brokerConfig.nameServerAddresses.isEmpty {
             await outerAPI.unregisterBrokerAll(header: UnregisterBrokerRequestHeader(
                 brokerName: brokerConfig.brokerName, brokerAddr: brokerConfig.brokerAddr, clusterName: brokerConfig.brokerClusterName,
@@ -220,6 +261,13 @@ public final class BrokerController: Service, Sendable {
             haServerAddr: haServerAddr, brokerId: brokerConfig.brokerId)
         let answers = await outerAPI.registerBrokerAll(
             header: header, body: RegisterBrokerBody(topicConfigSerializeWrapper: wrapper), compressed: brokerConfig.compressedRegister)
+        if let haClient, let slaveSynchronize, let answer = answers.first(where: { $0.masterAddr != nil }) ?? answers.first {
+            // A slave learns its master from the name servers (unless haMasterAddress pins it), as Java does.
+            if storeConfig.haMasterAddress == nil, let address = answer.haServerAddr, !address.isEmpty {
+                haClient.updateMasterAddress(address)
+            }
+            slaveSynchronize.masterAddr = answer.masterAddr.flatMap { $0.isEmpty ? nil : $0 }
+        }
         return answers.count == nameServers.count
     }
 

@@ -186,4 +186,26 @@ public final class BrokerMetadata: Sendable {
         hooks.groupsChanged(wrapper)
         return true
     }
+
+    /// A slave takes its master's topics when their data version differs (persisted). Returns whether it did.
+    @discardableResult
+    public func replaceTopics(with wrapper: TopicConfigSerializeWrapper) -> Bool {
+        let replaced: TopicConfigSerializeWrapper? = state.withLockedValue { state in
+            state.topics.replace(with: wrapper) ? state.topics.wrapper : nil
+        }
+        guard let replaced else { return false }
+        hooks.topicsChanged(replaced)
+        return true
+    }
+
+    /// A slave takes its master's subscription groups when their data version differs (persisted).
+    @discardableResult
+    public func replaceSubscriptionGroups(with wrapper: SubscriptionGroupWrapper) -> Bool {
+        let replaced: SubscriptionGroupWrapper? = state.withLockedValue { state in
+            state.groups.replace(with: wrapper) ? state.groups.wrapper : nil
+        }
+        guard let replaced else { return false }
+        hooks.groupsChanged(replaced)
+        return true
+    }
 }

@@ -24,6 +24,8 @@ public final class LocalFileMessageStore: Sendable {
     let flushCommitLog: FlushCommitLogService?
     let flushConsumeQueue: FlushConsumeQueueService
     let retention: RetentionService
+    /// Slaves' acknowledgements and the SYNC_MASTER puts waiting for them (reported by `HAReplication`).
+    public let groupTransfer: GroupTransferService
     /// The disk-full bit (Java `RunningFlags`).
     let runningFlags: RunningFlags
     /// Whether the previous run stopped cleanly (no `abort` file was found).
@@ -113,6 +115,7 @@ public final class LocalFileMessageStore: Sendable {
                 leastPages: leastPages, thorough: thorough, logger: logger)
         }
 
+        self.groupTransfer = GroupTransferService(logger: logger)
         self.retention = RetentionService(
             config: config, commitLog: commitLog, consumeQueues: consumeQueues, indexService: indexService,
             runningFlags: runningFlags, environment: environment, logger: logger)
@@ -145,6 +148,7 @@ public final class LocalFileMessageStore: Sendable {
         self.flushConsumeQueue.start()
         self.flushCommitLog?.start()
         self.groupCommit?.start()
+        self.groupTransfer.start()
         self.retention.start()
     }
 
@@ -158,6 +162,7 @@ public final class LocalFileMessageStore: Sendable {
         self.retention.shutdown()
         self.flushCommitLog?.shutdown()
         self.groupCommit?.shutdown()
+        self.groupTransfer.shutdown()
         if previous == RunState.opened.rawValue {
             // Never started: flush what recovery wrote.
             _ = try? self.commitLog.flush(leastPages: 0)

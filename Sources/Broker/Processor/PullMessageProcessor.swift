@@ -98,14 +98,14 @@ public final class PullMessageProcessor: RequestProcessor {
                 $0.offsets.commit(group: header.consumerGroup, topic: header.topic, queueId: header.queueId, offset: header.commitOffset)
             }
         }
-        let first = read(request, header: header, filter: filter)
+        let first = read(request, header: header, filter: filter, group: group)
         guard first.responseCode == .pullNotFound, header.sysFlag & PullSysFlag.suspend != 0 else { return .response(first) }
         // Nothing new: park until a message arrives or the hold time is over, then read again.
         let timeout = config.longPollingEnable ? header.suspendTimeoutMillis : config.shortPollingTimeMills
         let promise = context.connection.eventLoop.makePromise(of: RemotingCommand?.self)
         holds.hold(topic: header.topic, queueId: header.queueId, offset: header.queueOffset,
                    timeout: .milliseconds(max(0, timeout))) { [self] in
-            promise.succeed(read(request, header: header, filter: filter))
+            promise.succeed(read(request, header: header, filter: filter, group: group))
         }
         // A message may have arrived between the read and the hold.
         holds.messageArrived(topic: header.topic, queueId: header.queueId,
@@ -113,15 +113,18 @@ public final class PullMessageProcessor: RequestProcessor {
         return .future(promise.futureResult)
     }
 
-    /// Reads and maps the store's status to the response (§3.3.5 step 6 table).
-    private func read(_ request: RemotingCommand, header: PullMessageRequestHeader, filter: PullMessageFilter) -> RemotingCommand {
+    /// Reads and maps the store's status to the response (§3.3.5 step 6 table), with the broker to pull from
+    /// next (§5.10).
+    private func read(
+        _ request: RemotingCommand, header: PullMessageRequestHeader, filter: PullMessageFilter, group: SubscriptionGroupConfig
+    ) -> RemotingCommand {
         let result = store.getMessage(
             group: header.consumerGroup, topic: header.topic, queueId: header.queueId, offset: header.queueOffset,
             maxMsgNums: Int(max(0, header.maxMsgNums)), filter: filter)
         stats?.messagesGot(
             group: header.consumerGroup, topic: header.topic, found: result.status == .found,
             count: result.messageSizes.count, size: result.body.readableBytes)
-        let code: ResponseCode
+        var code: ResponseCode
         switch result.status {
         case .found: code = .success
         case .noMatchedMessage, .messageWasRemoving: code = .pullRetryImmediately
@@ -129,8 +132,18 @@ public final class PullMessageProcessor: RequestProcessor {
         case .offsetTooSmall, .offsetOverflowBadly: code = .pullOffsetMoved
         case .offsetOverflowOne, .offsetFoundNull: code = .pullNotFound
         }
+        // Java: a far-behind read is sent to the slave only with slaveReadEnable; a slave without it sends every
+        // pull back to the master.
+        let slaveReadEnable = metadata.config.slaveReadEnable
+        var suggestWhichBrokerId = slaveReadEnable
+            ? (result.suggestPullingFromSlave ? group.whichBrokerWhenConsumeSlowly : group.brokerId)
+            : MixAll.masterId
+        if store.config.brokerRole == .slave && !slaveReadEnable {
+            code = .pullRetryImmediately
+            suggestWhichBrokerId = MixAll.masterId
+        }
         let fields = PullMessageResponseHeader(
-            suggestWhichBrokerId: 0, nextBeginOffset: result.nextBeginOffset, minOffset: result.minOffset, maxOffset: result.maxOffset)
+            suggestWhichBrokerId: suggestWhichBrokerId, nextBeginOffset: result.nextBeginOffset, minOffset: result.minOffset, maxOffset: result.maxOffset)
         return request.makeResponse(
             code: code, remark: result.status.rawValue, extFields: fields.extFields,
             body: code == .success ? result.body : nil)

@@ -43,6 +43,14 @@ public final class ScheduleMessageService: Sendable {
         DelayOffsetSerializeWrapper(offsetTable: offsets.withLockedValue { $0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
+    /// A slave takes its master's offsets (Java writes them to `delayOffset.json`), so that it delivers from
+    /// there once it becomes a master.
+    public func replaceOffsets(_ wrapper: DelayOffsetSerializeWrapper) {
+        var table: [Int32: Int64] = [:]
+        for entry in wrapper.offsetTable where delayLevels[entry.level] != nil { table[entry.level] = entry.offset }
+        offsets.withLockedValue { $0 = table }
+    }
+
     public func offset(level: Int32) -> Int64 { offsets.withLockedValue { $0[level] ?? 0 } }
 
     /// Delivers due messages until the task is cancelled; each level is looked at again when its next

@@ -45,6 +45,14 @@ public struct SubscriptionGroupTable: Sendable, Equatable {
         groups.load(wrapper.subscriptionGroupTable, dataVersion: wrapper.dataVersion)
     }
 
+    /// Java `SlaveSynchronize.syncSubscriptionGroupConfig`: the master's groups replace ours when its data version
+    /// differs. Returns whether they did.
+    public mutating func replace(with wrapper: SubscriptionGroupWrapper) -> Bool {
+        guard wrapper.dataVersion != dataVersion else { return false }
+        groups.replaceAll(wrapper.subscriptionGroupTable, dataVersion: wrapper.dataVersion)
+        return true
+    }
+
     public var wrapper: SubscriptionGroupWrapper {
         SubscriptionGroupWrapper(subscriptionGroupTable: groups.all, dataVersion: dataVersion)
     }

@@ -47,6 +47,13 @@ struct VersionedTable<Value: NamedConfig>: Sendable, Equatable {
         return removed
     }
 
+    /// Everything replaced by a master's copy (slave synchronisation).
+    mutating func replaceAll(_ entries: [Value], dataVersion: DataVersion) {
+        names = []
+        values = [:]
+        load(entries, dataVersion: dataVersion)
+    }
+
     /// A file's entries replace the built-in ones; its data version becomes ours.
     mutating func load(_ entries: [Value], dataVersion: DataVersion) {
         for entry in entries { put(entry) }

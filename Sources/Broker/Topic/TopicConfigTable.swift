@@ -42,6 +42,14 @@ public struct TopicConfigTable: Sendable, Equatable {
         configs.load(wrapper.topicConfigTable, dataVersion: wrapper.dataVersion)
     }
 
+    /// Java `SlaveSynchronize.syncTopicConfig`: the master's table replaces ours when its data version differs.
+    /// Returns whether it did.
+    public mutating func replace(with wrapper: TopicConfigSerializeWrapper) -> Bool {
+        guard wrapper.dataVersion != dataVersion else { return false }
+        configs.replaceAll(wrapper.topicConfigTable, dataVersion: wrapper.dataVersion)
+        return true
+    }
+
     /// What `topics.json`, GET_ALL_TOPIC_CONFIG and REGISTER_BROKER carry.
     public var wrapper: TopicConfigSerializeWrapper {
         TopicConfigSerializeWrapper(topicConfigTable: configs.all, dataVersion: dataVersion)

@@ -44,8 +44,8 @@ final class CommitLog: Sendable {
     let logger: Logger
     /// Marked disk full when a file cannot be created for want of space.
     let runningFlags: RunningFlags
-    private let state = LockedValue(AppendState())
-    private let allocator: AllocateMappedFileService
+    let state = LockedValue(AppendState())
+    let allocator: AllocateMappedFileService
     /// The offset a slave has confirmed (Java `confirmOffset`), -1 until set.
     private let confirmOffsetValue = Atomic<Int64>(-1)
     /// When the append under way took the lock (ms), 0 when none is (Java `beginTimeInLock`).
@@ -269,7 +269,7 @@ final class CommitLog: Sendable {
         return next
     }
 
-    private func currentFile(_ state: inout AppendState) throws(StoreError) -> MappedFile {
+    func currentFile(_ state: inout AppendState) throws(StoreError) -> MappedFile {
         if let current = state.current, !current.isFull {
             return current
         }

@@ -77,7 +77,10 @@ extension LocalFileMessageStore {
         return begin != 0 && SystemClock.currentTimeMillis() - begin > Int64(self.config.osPageCacheBusyTimeOutMills)
     }
 
-    /// Answers a put: at once, or — SYNC_FLUSH and `WAIT=true` — once the group commit has synced it.
+    /// Answers a put (Java `submitFlushRequest` and `submitReplicaRequest`, combined): at once, or — for
+    /// `WAIT=true` — once the group commit has synced it (SYNC_FLUSH) and a slave has acknowledged it
+    /// (SYNC_MASTER). The two waits run side by side; a non-OK replication status wins over a flush status, as
+    /// in Java.
     private func acknowledge(
         _ result: PutMessageResult, waitForFlush: Bool, completion: @escaping @Sendable (PutMessageResult) -> Void
     ) {
@@ -85,20 +88,84 @@ extension LocalFileMessageStore {
             completion(result)
             return
         }
-        guard let groupCommit = self.groupCommit else {
+        let role = self.config.brokerRole
+        if role != .slave { self.groupTransfer.dataAppended() }
+        let waitForSlave = waitForFlush && role == .syncMaster
+        guard let groupCommit = self.groupCommit, waitForFlush else {
             // The dispatcher polls every millisecond (as Java's does); waking it per put would cost a syscall.
-            completion(result)
+            self.groupCommit?.wakeup()
+            if waitForSlave {
+                self.replicate(append, then: { status in
+                    var result = result
+                    if status != .putOK { result.status = status }
+                    completion(result)
+                })
+            } else {
+                completion(result)
+            }
             return
         }
-        guard waitForFlush else {
-            groupCommit.wakeup()
-            completion(result)
+        guard waitForSlave else {
+            groupCommit.submit(GroupCommitRequest(nextOffset: append.nextOffset, timeoutMillis: self.config.syncFlushTimeout) { status in
+                var result = result
+                if status != .putOK { result.status = status }
+                completion(result)
+            })
             return
         }
+        let both = PutAcknowledgement(result: result, completion: completion)
         groupCommit.submit(GroupCommitRequest(nextOffset: append.nextOffset, timeoutMillis: self.config.syncFlushTimeout) { status in
-            var result = result
-            if status != .putOK { result.status = status }
-            completion(result)
+            both.flushed(status)
         })
+        self.replicate(append) { status in both.replicated(status) }
+    }
+
+    /// Java `submitReplicaRequest` for a SYNC_MASTER: SLAVE_NOT_AVAILABLE at once when no slave is connected or
+    /// it lags more than `haSlaveFallbehindMax`, else wait for its acknowledgement up to `slaveTimeout`.
+    private func replicate(_ append: AppendMessageResult, then completion: @escaping @Sendable (PutMessageStatus) -> Void) {
+        guard self.groupTransfer.isSlaveOK(masterPutWhere: append.nextOffset, fallBehindMax: self.config.haSlaveFallbehindMax) else {
+            completion(.slaveNotAvailable)
+            return
+        }
+        self.groupTransfer.submit(GroupCommitRequest(nextOffset: append.nextOffset, timeoutMillis: self.config.slaveTimeout, completion: completion))
+    }
+}
+
+/// Joins a put's flush and replication outcomes (Java's `thenCombine`): answers once both are in.
+private final class PutAcknowledgement: Sendable {
+    private struct State {
+        var flush: PutMessageStatus?
+        var replica: PutMessageStatus?
+    }
+
+    private let result: PutMessageResult
+    private let completion: @Sendable (PutMessageResult) -> Void
+    private let state = LockedValue(State())
+
+    init(result: PutMessageResult, completion: @escaping @Sendable (PutMessageResult) -> Void) {
+        self.result = result
+        self.completion = completion
+    }
+
+    func flushed(_ status: PutMessageStatus) {
+        self.finish(self.state.withLock { state in
+            state.flush = status
+            return state.replica.map { (status, $0) }
+        })
+    }
+
+    func replicated(_ status: PutMessageStatus) {
+        self.finish(self.state.withLock { state in
+            state.replica = status
+            return state.flush.map { ($0, status) }
+        })
+    }
+
+    private func finish(_ statuses: (flush: PutMessageStatus, replica: PutMessageStatus)?) {
+        guard let (flush, replica) = statuses else { return }
+        var result = self.result
+        if flush != .putOK { result.status = flush }
+        if replica != .putOK { result.status = replica }
+        self.completion(result)
     }
 }

@@ -45,6 +45,19 @@ public struct MessageStoreConfig: Sendable, Hashable {
     public var slaveTimeout: Int = 2500
     /// `brokerRole`.
     public var brokerRole: BrokerRole = .asyncMaster
+    /// `haListenPort`; the broker overrides it with listenPort + 1 at start, as Java does.
+    public var haListenPort: Int = 10912
+    /// `haSendHeartbeatInterval` (ms): the slave reports at least this often, the master sends a heartbeat
+    /// after this long without data.
+    public var haSendHeartbeatInterval: Int = 1000 * 5
+    /// `haHousekeepingInterval` (ms): either side closes an HA connection silent for this long.
+    public var haHousekeepingInterval: Int = 1000 * 20
+    /// `haTransferBatchSize`: most commit-log bytes per transfer.
+    public var haTransferBatchSize: Int = 1024 * 32
+    /// `haMasterAddress`: the master's HA address for a slave; when unset it is learned from registration.
+    public var haMasterAddress: String?
+    /// `haSlaveFallbehindMax`: a SYNC_MASTER answers SLAVE_NOT_AVAILABLE when its slave is this far behind.
+    public var haSlaveFallbehindMax: Int = 1024 * 1024 * 256
     /// `messageIndexEnable`: build the index file (query by key and by UNIQ_KEY).
     public var messageIndexEnable: Bool = true
     /// `messageIndexSafe`: let abnormal recovery start early enough to rebuild the index from the checkpoint.
@@ -135,7 +148,14 @@ public struct MessageStoreConfig: Sendable, Hashable {
         .int("flushConsumeQueueLeastPages", \.flushConsumeQueueLeastPages),
         .int("flushConsumeQueueThoroughInterval", \.flushConsumeQueueThoroughInterval),
         .int("syncFlushTimeout", \.syncFlushTimeout), .int("slaveTimeout", \.slaveTimeout),
-        .enumeration("brokerRole", \.brokerRole), .bool("messageIndexEnable", \.messageIndexEnable),
+        .enumeration("brokerRole", \.brokerRole), .int("haListenPort", \.haListenPort),
+        .int("haSendHeartbeatInterval", \.haSendHeartbeatInterval), .int("haHousekeepingInterval", \.haHousekeepingInterval),
+        .int("haTransferBatchSize", \.haTransferBatchSize),
+        ConfigKey("haMasterAddress", get: { $0.haMasterAddress ?? "" }, set: { config, text in
+            config.haMasterAddress = text.isEmpty ? nil : text
+            return true
+        }),
+        .int("haSlaveFallbehindMax", \.haSlaveFallbehindMax), .bool("messageIndexEnable", \.messageIndexEnable),
         .bool("messageIndexSafe", \.messageIndexSafe), .int("maxHashSlotNum", \.maxHashSlotNum), .int("maxIndexNum", \.maxIndexNum),
         .int("maxMsgsNumBatch", \.maxMsgsNumBatch), .int("defaultQueryMaxNum", \.defaultQueryMaxNum),
         .bool("checkCRCOnRecover", \.checkCRCOnRecover),

@@ -189,6 +189,10 @@ final class ReputMessageService: Sendable {
                     read += Int(size)
                     self.reputFromOffset = offset
                 case .invalid:
+                    if Self.isCutEntry(UnsafeRawBufferPointer(rebasing: bytes[read...]), room: file.fileSize - position - read) {
+                        // Replicated bytes end mid-entry (an HA batch boundary): the rest comes with the next one.
+                        break outer
+                    }
                     // Java (on a master) skips what is readable rather than stall.
                     self.logger.error("unreadable commit-log entry; skipping to the end of the written data", metadata: [
                         "offset": "\(offset)",
@@ -199,6 +203,16 @@ final class ReputMessageService: Sendable {
                 }
             }
         }
+    }
+
+    /// Whether `bytes` are the start of an entry whose end is not readable yet but fits in the file: fewer than
+    /// 8 bytes, or a MESSAGE magic with a TOTALSIZE beyond the readable bytes and within `room`.
+    static func isCutEntry(_ bytes: UnsafeRawBufferPointer, room: Int) -> Bool {
+        guard bytes.count >= 8 else { return true }
+        let totalSize = Int32(bigEndian: bytes.loadUnaligned(as: Int32.self))
+        let magic = Int32(bigEndian: bytes.loadUnaligned(fromByteOffset: 4, as: Int32.self))
+        return magic == CommitLog.messageMagicCode && Int(totalSize) > bytes.count && Int(totalSize) <= room
+            && totalSize >= Int32(StoredMessage.minimumLength)
     }
 
     /// What the replay check looked up last: consecutive entries mostly share a topic, and the index's end moves
