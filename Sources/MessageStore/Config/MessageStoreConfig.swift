@@ -151,10 +151,6 @@ public struct MessageStoreConfig: Sendable, Hashable {
         .enumeration("brokerRole", \.brokerRole), .int("haListenPort", \.haListenPort),
         .int("haSendHeartbeatInterval", \.haSendHeartbeatInterval), .int("haHousekeepingInterval", \.haHousekeepingInterval),
         .int("haTransferBatchSize", \.haTransferBatchSize),
-        ConfigKey("haMasterAddress", get: { $0.haMasterAddress ?? "" }, set: { config, text in
-            config.haMasterAddress = text.isEmpty ? nil : text
-            return true
-        }),
         .int("haSlaveFallbehindMax", \.haSlaveFallbehindMax), .bool("messageIndexEnable", \.messageIndexEnable),
         .bool("messageIndexSafe", \.messageIndexSafe), .int("maxHashSlotNum", \.maxHashSlotNum), .int("maxIndexNum", \.maxIndexNum),
         .int("maxMsgsNumBatch", \.maxMsgsNumBatch), .int("defaultQueryMaxNum", \.defaultQueryMaxNum),
@@ -185,13 +181,24 @@ public struct MessageStoreConfig: Sendable, Hashable {
         .int("mapedFileSizeConsumeQueue", \.mappedFileSizeConsumeQueueSetting),
     ]
 
+    /// Keys read but not listed with the others: Java's default is null, which its config listing leaves out.
+    public static let optionalKeys: [ConfigKey<MessageStoreConfig>] = [
+        ConfigKey("haMasterAddress", get: { $0.haMasterAddress ?? "" }, set: { config, text in
+            config.haMasterAddress = text.isEmpty ? nil : text
+            return true
+        }),
+    ]
+
     /// Applies the store keys of a broker file; the result lists the keys the store does not know
     /// and the values that do not parse.
     public mutating func apply(_ properties: JavaProperties) -> ConfigApplication {
+        let optionalNames = Set(Self.optionalKeys.map(\.name))
+        let optional = Self.optionalKeys.apply(JavaProperties(properties.entries.filter { optionalNames.contains($0.key) }), to: &self)
+        let properties = JavaProperties(properties.entries.filter { !optionalNames.contains($0.key) })
         let legacyNames = Set(Self.legacyKeys.map(\.name))
         let legacy = Self.legacyKeys.apply(JavaProperties(properties.entries.filter { legacyNames.contains($0.key) }), to: &self)
         var result = Self.keys.apply(JavaProperties(properties.entries.filter { !legacyNames.contains($0.key) }), to: &self)
-        result.invalidKeys += legacy.invalidKeys
+        result.invalidKeys += legacy.invalidKeys + optional.invalidKeys
         return result
     }
 
@@ -200,8 +207,11 @@ public struct MessageStoreConfig: Sendable, Hashable {
         legacyKeys.map(\.name).filter { properties[$0] != nil }
     }
 
-    /// Every store key with its current value (`-p`).
-    public var properties: JavaProperties { Self.keys.properties(of: self) }
+    /// Every store key with its current value (`-p`), and the optional ones that are set.
+    public var properties: JavaProperties {
+        let set = Self.optionalKeys.properties(of: self).entries.filter { !$0.value.isEmpty }
+        return JavaProperties(Self.keys.properties(of: self).entries + set)
+    }
 
     // MARK: Derived values (Java's getters)
 
