@@ -95,7 +95,8 @@ import Testing
                     #expect(slave.metadata.withState { $0.topics["NewTopic"] } == master.metadata.withState { $0.topics["NewTopic"] })
                     #expect(slave.metadata.withState { $0.offsets.offset(group: "G", topic: "NewTopic", queueId: 0) } == 1)
 
-                    // The slave refuses sends and, without slaveReadEnable, sends pulls back to the master.
+                    // The slave refuses sends and serves pulls (suggesting the master: no slaveReadEnable); an
+                    // offset it does not have yet is retried, not moved.
                     let toSlave = try await RemotingClient.connect(host: "127.0.0.1", port: slavePort, logger: BrokerControllerTests.logger)
                     defer { toSlave.close() }
                     #expect(try await toSlave.send(SendMessageProcessorTests.send(topic: "NewTopic")).responseCode == .serviceNotAvailable)
@@ -103,8 +104,14 @@ import Testing
                         consumerGroup: "G", topic: "NewTopic", queueId: 0, queueOffset: 0, maxMsgNums: 32, sysFlag: PullSysFlag.subscription,
                         commitOffset: 0, suspendTimeoutMillis: 0, subscription: "*", subVersion: 0)
                     let pulled = try await toSlave.send(.request(code: .pullMessage, extFields: pull.extFields))
-                    #expect(pulled.responseCode == .pullRetryImmediately)
+                    #expect(pulled.responseCode == .success)
                     #expect(pulled.extFields?["suggestWhichBrokerId"] == "0")
+                    #expect(try StoredMessage.decodeAll(try #require(pulled.body)).count == codes.count)
+                    var ahead = pull
+                    ahead.queueOffset = 1000
+                    let moved = try await toSlave.send(.request(code: .pullMessage, extFields: ahead.extFields))
+                    #expect(moved.responseCode == .pullRetryImmediately)
+                    #expect(moved.extFields?["nextBeginOffset"] == "1000")
                 }
             }
         }

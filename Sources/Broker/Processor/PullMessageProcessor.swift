@@ -132,15 +132,16 @@ public final class PullMessageProcessor: RequestProcessor {
         case .offsetTooSmall, .offsetOverflowBadly: code = .pullOffsetMoved
         case .offsetOverflowOne, .offsetFoundNull: code = .pullNotFound
         }
-        // Java: a far-behind read is sent to the slave only with slaveReadEnable; a slave without it sends every
-        // pull back to the master.
-        let slaveReadEnable = metadata.config.slaveReadEnable
-        var suggestWhichBrokerId = slaveReadEnable
+        // §5.10: a far-behind read is sent to the slave only with slaveReadEnable. (Java 4.9.8 also sets
+        // PULL_RETRY_IMMEDIATELY on a slave without slaveReadEnable, but the status mapping after it overwrites
+        // that: a slave serves pulls.)
+        var suggestWhichBrokerId = metadata.config.slaveReadEnable
             ? (result.suggestPullingFromSlave ? group.whichBrokerWhenConsumeSlowly : group.brokerId)
             : MixAll.masterId
-        if store.config.brokerRole == .slave && !slaveReadEnable {
+        if code == .pullOffsetMoved && store.config.brokerRole == .slave && !store.config.offsetCheckInSlave {
+            // A slave may just be behind its master: the consumer retries rather than moving its offset.
             code = .pullRetryImmediately
-            suggestWhichBrokerId = MixAll.masterId
+            suggestWhichBrokerId = group.brokerId
         }
         let fields = PullMessageResponseHeader(
             suggestWhichBrokerId: suggestWhichBrokerId, nextBeginOffset: result.nextBeginOffset, minOffset: result.minOffset, maxOffset: result.maxOffset)
