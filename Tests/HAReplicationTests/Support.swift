@@ -128,3 +128,50 @@ final class RawPeer: Sendable {
         }
     }
 }
+
+/// A raw TCP server accepting one peer (a stand-in for a Java master): what the peer sends arrives on `chunks`.
+final class RawServer: Sendable {
+    let channel: any Channel
+    let chunks: AsyncStream<ByteBuffer>
+    let accepted: AsyncStream<any Channel>
+
+    private init(channel: any Channel, chunks: AsyncStream<ByteBuffer>, accepted: AsyncStream<any Channel>) {
+        self.channel = channel
+        self.chunks = chunks
+        self.accepted = accepted
+    }
+
+    static func bind() async throws -> RawServer {
+        let (chunks, chunkContinuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        let (accepted, acceptContinuation) = AsyncStream.makeStream(of: (any Channel).self)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                acceptContinuation.yield(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collector(continuation: chunkContinuation))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return RawServer(channel: channel, chunks: chunks, accepted: accepted)
+    }
+
+    var port: Int { self.channel.localAddress?.port ?? 0 }
+
+    /// Reads until `count` bytes have arrived since the last call (or the stream ends).
+    func receive(count: Int, into buffer: inout ByteBuffer) async {
+        for await chunk in self.chunks {
+            var chunk = chunk
+            buffer.writeBuffer(&chunk)
+            if buffer.readableBytes >= count { break }
+        }
+    }
+
+    private final class Collector: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let continuation: AsyncStream<ByteBuffer>.Continuation
+        init(continuation: AsyncStream<ByteBuffer>.Continuation) { self.continuation = continuation }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            self.continuation.yield(self.unwrapInboundIn(data))
+        }
+    }
+}
