@@ -18,7 +18,8 @@ public struct HASettings: Sendable, Hashable {
     public init(_ config: MessageStoreConfig) {
         self.heartbeatInterval = .milliseconds(Int64(max(1, config.haSendHeartbeatInterval)))
         self.housekeepingInterval = .milliseconds(Int64(max(1, config.haHousekeepingInterval)))
-        self.transferBatchSize = max(1, config.haTransferBatchSize)
+        // The size goes out as a 32-bit int; a Java slave reads at most 4 MiB at a time anyway.
+        self.transferBatchSize = min(max(1, config.haTransferBatchSize), Int(Int32.max))
         self.mappedFileSizeCommitLog = config.mappedFileSizeCommitLog
     }
 }

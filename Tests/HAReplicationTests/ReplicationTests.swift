@@ -83,6 +83,7 @@ import Testing
             let result = await master.putMessage(makeMessage(body: "unacknowledged"))
             #expect(result.status == .flushSlaveTimeout)
             let append = try #require(result.appendResult)
+            await master.waitForDispatch(upTo: append.nextOffset)
             #expect(master.getMaxOffsetInQueue(topic: "TopicTest", queueId: 0) == 1, "stored all the same")
 
             // The stream: header (offset 0, size) and the entry's bytes, exactly as the log holds them.
@@ -175,5 +176,63 @@ import Testing
         try await body()
         following.cancel()
         await following.value
+    }
+
+    /// A connected slave more than `haSlaveFallbehindMax` behind: SLAVE_NOT_AVAILABLE at once (Java's
+    /// isSlaveOK), the message stored all the same.
+    @Test func laggingSlaveIsNotAvailable() async throws {
+        try await withTemporaryDirectory { root in
+            var config = haConfig(root: root, role: .syncMaster)
+            config.haSlaveFallbehindMax = 512
+            config.slaveTimeout = 200
+            let master = try openStore(config)
+            defer { master.shutdown() }
+            let service = HAService(store: master, logger: testLogger)
+            let port = try #require(try await service.bind(host: "127.0.0.1", port: 0).port)
+            let peer = try await RawPeer.connect(port: port)
+            var report = ByteBuffer()
+            HASlaveReport(maxOffset: 0).encode(into: &report)
+            try await peer.send(report)
+            _ = await peer.receive(count: HATransfer.headerSize)
+            // Within 512 bytes of the slave's report: the put waits for it (and times out here).
+            #expect(await master.putMessage(makeMessage(body: "small")).status == .flushSlaveTimeout)
+            // Beyond: not waited for.
+            let far = await master.putMessage(makeMessage(body: String(repeating: "x", count: 600)))
+            #expect(far.status == .slaveNotAvailable)
+            await master.waitForDispatch(upTo: master.maxPhysicalOffset)
+            #expect(master.getMaxOffsetInQueue(topic: "TopicTest", queueId: 0) == 2)
+            try await peer.channel.close()
+            await service.shutdown()
+        }
+    }
+
+    /// Seeded random bytes: the decoders return transfers, ask for more or throw; they never trap.
+    @Test(arguments: 0..<20)
+    func garbageNeverTraps(seed: Int) throws {
+        var generator = SplitMix64(seed: UInt64(seed))
+        let bytes = (0..<(64 + seed * 97)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        var transfers = ByteBuffer(bytes: bytes)
+        do {
+            while let transfer = try HATransferDecoder().decode(&transfers) {
+                #expect(transfer.physicalOffset >= 0)
+            }
+        } catch {}
+        var reports = ByteBuffer(bytes: bytes)
+        do {
+            while let report = try HASlaveReport.decode(&reports) { #expect(report.maxOffset >= 0) }
+        } catch {}
+    }
+}
+
+/// A small seeded generator for reproducible random bytes.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { self.state = seed }
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
