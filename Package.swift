@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "MessageStore", targets: ["MessageStore"]),
         .library(name: "RocketMQClient", targets: ["RocketMQClient"]),
         .library(name: "HAReplication", targets: ["HAReplication"]),
+        // For Benchmarks/ (HATool runs brokers in-process).
+        .library(name: "Broker", targets: ["Broker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -92,7 +92,8 @@ extension LocalFileMessageStore {
         if role != .slave { self.groupTransfer.dataAppended() }
         let waitForSlave = waitForFlush && role == .syncMaster
         guard let groupCommit = self.groupCommit, waitForFlush else {
-            // The dispatcher polls every millisecond (as Java's does); waking it per put would cost a syscall.
+            // No flush wait: a SYNC_FLUSH group commit still syncs it soon. The dispatcher polls every millisecond
+            // (as Java's does); waking it per put would cost a syscall.
             self.groupCommit?.wakeup()
             if waitForSlave {
                 self.replicate(append, then: { status in
