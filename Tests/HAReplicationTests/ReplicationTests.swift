@@ -100,7 +100,7 @@ import Testing
             var ack = ByteBuffer()
             HASlaveReport(maxOffset: append.nextOffset).encode(into: &ack)
             try await peer.send(ack)
-            try await peer.channel.close()
+            try? await peer.channel.close()
             await service.shutdown()
         }
     }
@@ -201,8 +201,55 @@ import Testing
             #expect(far.status == .slaveNotAvailable)
             await master.waitForDispatch(upTo: master.maxPhysicalOffset)
             #expect(master.getMaxOffsetInQueue(topic: "TopicTest", queueId: 0) == 2)
-            try await peer.channel.close()
+            try? await peer.channel.close()
             await service.shutdown()
+        }
+    }
+
+    /// Without data the master sends a heartbeat (its next offset, size 0) every `haSendHeartbeatInterval`,
+    /// and the slave reports its offset as often.
+    @Test func heartbeatsAndReportsKeepTheConnectionAlive() async throws {
+        try await withTemporaryDirectory { root in
+            var config = haConfig(root: root + "/master", role: .asyncMaster)
+            config.haSendHeartbeatInterval = 100
+            let master = try openStore(config)
+            defer { master.shutdown() }
+            let end = try #require(await master.putMessage(makeMessage(body: "one")).appendResult).nextOffset
+            let service = HAService(store: master, logger: testLogger)
+            let port = try #require(try await service.bind(host: "127.0.0.1", port: 0).port)
+            let peer = try await RawPeer.connect(port: port)
+            var report = ByteBuffer()
+            HASlaveReport(maxOffset: 0).encode(into: &report)
+            try await peer.send(report)
+            var stream = ByteBuffer()
+            var transfers: [HATransfer] = []
+            while transfers.count < 5 {
+                var more = await peer.receive(count: 1)
+                guard more.readableBytes > 0 else { break }
+                stream.writeBuffer(&more)
+                while let transfer = try HATransferDecoder().decode(&stream) { transfers.append(transfer) }
+            }
+            #expect(transfers.first == HATransfer.heartbeat(at: 0))
+            #expect(transfers.dropFirst().first?.endOffset == end)
+            #expect(transfers.dropFirst(2).allSatisfy { $0 == HATransfer.heartbeat(at: end) })
+            try? await peer.channel.close()
+            await service.shutdown()
+
+            var slaveConfig = haConfig(root: root + "/slave", role: .slave)
+            slaveConfig.haSendHeartbeatInterval = 100
+            let slave = try openStore(slaveConfig)
+            defer { slave.shutdown() }
+            let fakeMaster = try await RawServer.bind()
+            let client = HAClient(store: slave, masterAddress: "127.0.0.1:\(fakeMaster.port)", logger: testLogger)
+            let following = Task { await client.run() }
+            var reports = ByteBuffer()
+            await fakeMaster.receive(count: 3 * HASlaveReport.size, into: &reports)
+            var offsets: [Int64] = []
+            while let report = try HASlaveReport.decode(&reports) { offsets.append(report.maxOffset) }
+            #expect(offsets.count >= 3 && offsets.allSatisfy { $0 == 0 })
+            following.cancel()
+            await following.value
+            try? await fakeMaster.channel.close()
         }
     }
 
