@@ -11,6 +11,8 @@ let package = Package(
         // Only MallocInterposer: the default RuntimeInterposer trait pulls in swift-runtime-interposer.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(
@@ -48,6 +50,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tools/StoreTool"
+        ),
+        // Replicated puts, SYNC_MASTER + SYNC_FLUSH against ASYNC_MASTER + ASYNC_FLUSH (issue 9), timed by hand.
+        .executableTarget(
+            name: "HATool",
+            dependencies: [
+                .product(name: "MessageStore", package: "swift-rocketmq"),
+                .product(name: "HAReplication", package: "swift-rocketmq"),
+                .product(name: "Broker", package: "swift-rocketmq"),
+                .product(name: "RemotingCodec", package: "swift-rocketmq"),
+                .product(name: "RemotingNIO", package: "swift-rocketmq"),
+                .product(name: "RocketMQModel", package: "swift-rocketmq"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tools/HATool"
         ),
     ]
 )
