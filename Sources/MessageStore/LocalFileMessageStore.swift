@@ -40,6 +40,9 @@ public final class LocalFileMessageStore: Sendable {
     }
 
     private let runState = Atomic<Int>(RunState.opened.rawValue)
+    /// The replication role in force: `brokerRole` at start, data rather than a constant so that a failover
+    /// can change it (``brokerRole``).
+    private let role: Atomic<UInt8>
 
     /// Opens and recovers the store in `config.storePathRootDir`, creating it if needed.
     ///
@@ -59,6 +62,7 @@ public final class LocalFileMessageStore: Sendable {
     ) throws(StoreError) {
         self.config = config
         self.logger = logger
+        self.role = Atomic(Self.roleCode(config.brokerRole))
         try FileSystem.createDirectories(config.storePathRootDir)
         try FileSystem.createDirectories(config.storePathCommitLog)
         try FileSystem.createDirectories(config.storePathConsumeQueue)
@@ -216,6 +220,19 @@ public final class LocalFileMessageStore: Sendable {
         } catch {
             logger.error("consume-queue flush failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    // MARK: Role
+
+    /// The broker's replication role now (Java `getBrokerRole`); puts, SYNC_MASTER waits and slave reads
+    /// follow it. Starts as `config.brokerRole`.
+    public var brokerRole: BrokerRole {
+        get { BrokerRole.allCases[Int(self.role.load(ordering: .acquiring))] }
+        set { self.role.store(Self.roleCode(newValue), ordering: .releasing) }
+    }
+
+    private static func roleCode(_ role: BrokerRole) -> UInt8 {
+        UInt8(BrokerRole.allCases.firstIndex(of: role) ?? 0)
     }
 
     // MARK: Offsets (also the HA hooks)

@@ -44,6 +44,7 @@ import Testing
             }
             let end = master.maxPhysicalOffset
             #expect(end > 64 * 1024, "the log rolls into a second segment")
+            await master.waitForDispatch(upTo: end)
             await slave.waitForDispatch(upTo: end)
             #expect(slave.maxPhysicalOffset == end)
             #expect(commitLogBytes(slave) == commitLogBytes(master))
@@ -156,6 +157,7 @@ import Testing
             for index in 0..<50 { _ = await master.putMessage(makeMessage(body: "second \(index)")) }
             let reopened = try openStore(slaveConfig)
             try await follow(reopened, port: port) {
+                await master.waitForDispatch(upTo: master.maxPhysicalOffset)
                 await reopened.waitForDispatch(upTo: master.maxPhysicalOffset)
                 #expect(commitLogBytes(reopened) == commitLogBytes(master))
                 let onSlave = try readQueue(reopened, queueId: 0)
@@ -250,6 +252,20 @@ import Testing
             following.cancel()
             await following.value
             try? await fakeMaster.channel.close()
+        }
+    }
+
+    /// The role is data: a slave's store refuses puts until it is made a master (what a failover will do).
+    @Test func roleCanChange() async throws {
+        try await withTemporaryDirectory { root in
+            let store = try openStore(haConfig(root: root, role: .slave))
+            defer { store.shutdown() }
+            #expect(await store.putMessage(makeMessage(body: "refused")).status == .serviceNotAvailable)
+            store.brokerRole = .syncMaster
+            #expect(store.brokerRole == .syncMaster)
+            #expect(await store.putMessage(makeMessage(body: "no slave yet")).status == .slaveNotAvailable)
+            store.brokerRole = .asyncMaster
+            #expect(await store.putMessage(makeMessage(body: "stored")).status == .putOK)
         }
     }
 

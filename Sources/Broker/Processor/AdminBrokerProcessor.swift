@@ -108,7 +108,7 @@ public struct AdminBrokerProcessor: RequestProcessor {
 
     /// Java `validateSlave`: topics and groups change on the master only.
     func refusedOnSlave(_ request: RemotingCommand) -> RemotingCommand? {
-        guard store.config.brokerRole == .slave else { return nil }
+        guard store.brokerRole == .slave else { return nil }
         return request.makeResponse(
             code: .systemError,
             remark: "Can't modify topic or subscription group from slave broker, please execute it from master broker.")

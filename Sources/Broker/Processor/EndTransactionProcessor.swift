@@ -24,7 +24,7 @@ public struct EndTransactionProcessor: RequestProcessor {
 
     public func process(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
         let header = try request.decodeHeader(EndTransactionRequestHeader.self)
-        guard storeConfig.brokerRole != .slave else {
+        guard store.brokerRole != .slave else {
             logger.warning("END_TRANSACTION on a slave refused", metadata: ["remote": "\(context.connection.remoteAddressText)"])
             return .response(request.makeResponse(code: .slaveNotAvailable))
         }

@@ -138,7 +138,7 @@ public final class PullMessageProcessor: RequestProcessor {
         var suggestWhichBrokerId = metadata.config.slaveReadEnable
             ? (result.suggestPullingFromSlave ? group.whichBrokerWhenConsumeSlowly : group.brokerId)
             : MixAll.masterId
-        if code == .pullOffsetMoved && store.config.brokerRole == .slave && !store.config.offsetCheckInSlave {
+        if code == .pullOffsetMoved && store.brokerRole == .slave && !store.config.offsetCheckInSlave {
             // A slave may just be behind its master: the consumer retries rather than moving its offset.
             code = .pullRetryImmediately
             suggestWhichBrokerId = group.brokerId

@@ -65,6 +65,8 @@ public final class HAClient: Sendable {
     /// Connects, follows the master until the connection ends, and starts over, until the task is cancelled.
     public func run() async {
         await withTaskCancellationHandler {
+            // Warn once per run of failed attempts, not every second.
+            var failing = false
             while !Task.isCancelled {
                 guard let address = self.masterAddress else {
                     // Nothing to connect to until registration (or the operator) names a master.
@@ -73,11 +75,18 @@ public final class HAClient: Sendable {
                 }
                 do {
                     let channel = try await self.connect(to: address)
+                    failing = false
                     try? await channel.closeFuture.get()
                     self.state.withLockedValue { if $0.channel === channel { $0.channel = nil } }
                     self.logger.info("HA connection to the master closed", metadata: ["master": "\(address)"])
                 } catch {
-                    self.logger.debug("cannot connect to the master's HA port", metadata: ["master": "\(address)", "error": "\(error)"])
+                    let metadata: Logger.Metadata = ["master": "\(address)", "error": "\(error)"]
+                    if failing {
+                        self.logger.debug("cannot connect to the master's HA port", metadata: metadata)
+                    } else {
+                        self.logger.warning("cannot connect to the master's HA port; retrying every second", metadata: metadata)
+                    }
+                    failing = true
                 }
                 guard !Task.isCancelled else { break }
                 try? await Task.sleep(for: .nanoseconds(Self.reconnectDelay.nanoseconds))

@@ -63,7 +63,7 @@ extension LocalFileMessageStore {
     /// Java `checkStoreStatus`: refuse puts when not running, on a slave, while the disk is full or dispatch is
     /// failing, and while an append has held the commit log for longer than `osPageCacheBusyTimeOutMills`.
     private var storeStatus: PutMessageStatus {
-        if !self.isRunning || self.config.brokerRole == .slave || self.runningFlags.isDiskFull || self.reput.isFailing {
+        if !self.isRunning || self.brokerRole == .slave || self.runningFlags.isDiskFull || self.reput.isFailing {
             return .serviceNotAvailable
         }
         if self.isOSPageCacheBusy { return .osPageCacheBusy }
@@ -88,7 +88,7 @@ extension LocalFileMessageStore {
             completion(result)
             return
         }
-        let role = self.config.brokerRole
+        let role = self.brokerRole
         if role != .slave { self.groupTransfer.dataAppended() }
         let waitForSlave = waitForFlush && role == .syncMaster
         guard let groupCommit = self.groupCommit, waitForFlush else {

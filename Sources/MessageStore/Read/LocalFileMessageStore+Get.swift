@@ -110,7 +110,7 @@ extension LocalFileMessageStore {
 
     /// Java `nextOffsetCorrection`: a slave keeps the consumer's offset unless `offsetCheckInSlave`.
     private func nextOffsetCorrection(_ oldOffset: Int64, _ newOffset: Int64) -> Int64 {
-        self.config.brokerRole != .slave || self.config.offsetCheckInSlave ? newOffset : oldOffset
+        self.brokerRole != .slave || self.config.offsetCheckInSlave ? newOffset : oldOffset
     }
 
     // MARK: Queue offsets
