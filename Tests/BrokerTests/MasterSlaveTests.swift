@@ -69,6 +69,8 @@ import Testing
                     #expect(master.store.groupTransfer.push2SlaveMaxOffset >= master.store.maxPhysicalOffset)
                     let commit = UpdateConsumerOffsetRequestHeader(consumerGroup: "G", topic: "NewTopic", queueId: 0, commitOffset: 1)
                     #expect(try await client.send(.request(code: .updateConsumerOffset, extFields: commit.extFields)).responseCode == .success)
+                    let group = SubscriptionGroupConfig(groupName: "SyncedGroup", retryMaxTimes: 3)
+                    #expect(try await client.send(.request(code: .updateAndCreateSubscriptionGroup, body: group.encoded())).responseCode == .success)
 
                     await slave.store.waitForDispatch(upTo: master.store.maxPhysicalOffset)
                     #expect(slave.store.maxPhysicalOffset == master.store.maxPhysicalOffset)
@@ -89,11 +91,17 @@ import Testing
                     let deadline = ContinuousClock.now + .seconds(15)
                     while ContinuousClock.now < deadline, slave.metadata.withState({
                         $0.topics["NewTopic"] == nil || $0.offsets.offset(group: "G", topic: "NewTopic", queueId: 0) != 1
+                            || $0.groups["SyncedGroup"] == nil
                     }) {
                         try await Task.sleep(for: .milliseconds(100))
                     }
                     #expect(slave.metadata.withState { $0.topics["NewTopic"] } == master.metadata.withState { $0.topics["NewTopic"] })
                     #expect(slave.metadata.withState { $0.offsets.offset(group: "G", topic: "NewTopic", queueId: 0) } == 1)
+                    #expect(slave.metadata.withState { $0.groups["SyncedGroup"] } == group)
+                    // A slave refuses admin writes (Java's validateSlave).
+                    let refused = try await RemotingClient.connect(host: "127.0.0.1", port: slavePort, logger: BrokerControllerTests.logger)
+                    defer { refused.close() }
+                    #expect(try await refused.send(.request(code: .updateAndCreateSubscriptionGroup, body: group.encoded())).responseCode == .systemError)
 
                     // The slave refuses sends and serves pulls (suggesting the master: no slaveReadEnable); an
                     // offset it does not have yet is retried, not moved.
