@@ -24,9 +24,15 @@ import ServiceLifecycle
 //   HATool store <dir> <writers> <seconds> [rounds]
 //       The same with two stores and HAService/HAClient only: puts straight into the master store.
 //
+// HATOOL_SYNC_ROLE / HATOOL_SYNC_FLUSH replace the SYNC side's brokerRole / flushDiskType (broker mode), to
+// see what each wait costs on its own.
+//
 // Prints, per run, messages/s and the p50/p99 latency, then the SYNC/ASYNC throughput ratio.
 
 enum Fixed {
+    static let syncBrokerRole = ProcessInfo.processInfo.environment["HATOOL_SYNC_ROLE"] ?? "SYNC_MASTER"
+    static let syncFlushDiskType = ProcessInfo.processInfo.environment["HATOOL_SYNC_FLUSH"] ?? "SYNC_FLUSH"
+
     static let logger: Logger = {
         var logger = Logger(label: "HATool")
         logger.logLevel = .error
@@ -135,11 +141,11 @@ func brokerRun(directory: String, sync: Bool, senders: Int, seconds: Double) asy
     func startup(_ name: String, _ pairs: [(String, String)]) throws -> BrokerStartup {
         try BrokerStartup(properties: JavaProperties([
             ("brokerName", "broker-bench"), ("brokerIP1", "127.0.0.1"), ("brokerIP2", "127.0.0.1"),
-            ("storePathRootDir", directory + "/" + name), ("flushDiskType", sync ? "SYNC_FLUSH" : "ASYNC_FLUSH"),
+            ("storePathRootDir", directory + "/" + name), ("flushDiskType", sync ? Fixed.syncFlushDiskType : "ASYNC_FLUSH"),
         ] + pairs))
     }
     let master = try BrokerController(startup: try startup("master", [
-        ("listenPort", String(masterPort)), ("brokerRole", sync ? "SYNC_MASTER" : "ASYNC_MASTER"),
+        ("listenPort", String(masterPort)), ("brokerRole", sync ? Fixed.syncBrokerRole : "ASYNC_MASTER"),
     ]), logger: Fixed.logger)
     let slave = try BrokerController(startup: try startup("slave", [
         ("listenPort", String(slavePort)), ("brokerRole", "SLAVE"), ("brokerId", "1"),
@@ -217,7 +223,9 @@ for round in 0..<rounds {
         let result = mode == "broker"
             ? try await brokerRun(directory: directory, sync: isSync, senders: writers, seconds: seconds)
             : try await run(directory: directory, sync: isSync, writers: writers, seconds: seconds)
-        let name = isSync ? "SYNC_MASTER+SYNC_FLUSH  " : "ASYNC_MASTER+ASYNC_FLUSH"
+        let name = isSync
+            ? (mode == "broker" ? "\(Fixed.syncBrokerRole)+\(Fixed.syncFlushDiskType)" : "SYNC_MASTER+SYNC_FLUSH")
+            : "ASYNC_MASTER+ASYNC_FLUSH"
         print("\(mode) \(name) \(writers) \(mode == "broker" ? "senders" : "writers"): \(Int(result.rate)) msg/s, p50 \(String(format: "%.3f", result.p50)) ms, p99 \(String(format: "%.3f", result.p99)) ms")
         if isSync { sync.append(result) } else { async.append(result) }
     }
