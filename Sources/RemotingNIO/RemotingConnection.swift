@@ -22,8 +22,9 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
         }
         self.channel = channel
         self.remoteAddress = channel.remoteAddress
-        self.flushPending = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
-        self.lastWrite = NIOLoopBoundBox(nil, eventLoop: channel.eventLoop)
+        // Made off the loop too (a connection object is created wherever a test or handler needs it).
+        self.flushPending = NIOLoopBoundBox.makeBoxSendingValue(false, as: Bool.self, eventLoop: channel.eventLoop)
+        self.lastWrite = NIOLoopBoundBox.makeEmptyBox(valueType: EventLoopFuture<Void>.self, eventLoop: channel.eventLoop)
     }
 
     /// `ip:port` of the peer, as Java's `RemotingHelper.parseChannelRemoteAddr` prints it.
@@ -36,15 +37,17 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     /// (a producer's last sends, then shutdown) is not dropped with the channel's pending writes.
     public func close() {
         let eventLoop = channel.eventLoop
-        eventLoop.execute {
-            self.channel.flush()
-            if let last = self.lastWrite.value {
-                last.whenComplete { _ in self.channel.close(promise: nil) }
-                // A peer that stops reading must not keep the connection open for ever.
-                eventLoop.scheduleTask(in: .seconds(3)) { self.channel.close(promise: nil) }
-            } else {
-                self.channel.close(promise: nil)
-            }
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.close() }
+            return
+        }
+        channel.flush()
+        if let last = lastWrite.value {
+            last.whenComplete { _ in self.channel.close(promise: nil) }
+            // A peer that stops reading must not keep the connection open for ever.
+            eventLoop.scheduleTask(in: .seconds(3)) { self.channel.close(promise: nil) }
+        } else {
+            channel.close(promise: nil)
         }
     }
 
@@ -74,17 +77,22 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     private func write(_ request: OutboundRequest) {
         let eventLoop = channel.eventLoop
         if eventLoop.inEventLoop {
-            writeAndScheduleFlush(request)
+            // On the loop (a processor, a task already there): nothing queued behind to wait for.
+            write(request, flush: true)
         } else {
-            eventLoop.execute { self.writeAndScheduleFlush(request) }
+            eventLoop.execute { self.write(request, flush: false) }
         }
     }
 
-    private func writeAndScheduleFlush(_ request: OutboundRequest) {
+    private func write(_ request: OutboundRequest, flush: Bool) {
         let promise = channel.eventLoop.makePromise(of: Void.self)
         promise.futureResult.whenFailure { request.response?.fail($0) }
         lastWrite.value = promise.futureResult
         channel.write(request, promise: promise)
+        if flush {
+            channel.flush()
+            return
+        }
         guard !flushPending.value else { return }
         flushPending.value = true
         channel.eventLoop.execute {

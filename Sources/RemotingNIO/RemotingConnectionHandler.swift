@@ -34,10 +34,14 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
 
     private struct PendingRequest {
         var promise: EventLoopPromise<RemotingCommand>
-        var timeout: Scheduled<Void>
+        var deadline: NIODeadline
     }
 
     private var pending: [Int32: PendingRequest] = [:]
+    /// Fails expired requests every 100 ms while any is pending (Java scans its response table every
+    /// second): cheaper than a scheduled task per request at tens of thousands of requests a second.
+    private var sweep: RepeatedTask?
+    private static let sweepInterval: TimeAmount = .milliseconds(100)
     private var nextOpaque: Int32 = 0
 
     private let processors: RequestProcessorTable
@@ -61,8 +65,9 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         let failed = pending
         pending.removeAll()
+        sweep?.cancel()
+        sweep = nil
         for request in failed.values {
-            request.timeout.cancel()
             request.promise.fail(RemotingError.connectionClosed)
         }
         if let connection {
@@ -115,7 +120,6 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
                 logger.debug("dropping an unexpected response", metadata: ["opaque": "\(command.opaque)"])
                 return
             }
-            request.timeout.cancel()
             request.promise.succeed(command)
             return
         }
@@ -169,19 +173,32 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
         request.command.flag &= ~RemotingCommand.responseFlag
         if let response = request.response {
             request.command.flag &= ~RemotingCommand.onewayFlag
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let timeout = context.eventLoop.scheduleTask(in: request.timeout) {
-                if let expired = loopBound.value.pending.removeValue(forKey: opaque) {
-                    expired.promise.fail(RemotingError.timeout(opaque: opaque))
+            pending[opaque] = PendingRequest(promise: response, deadline: .now() + request.timeout)
+            if sweep == nil {
+                let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                sweep = context.eventLoop.scheduleRepeatedTask(initialDelay: Self.sweepInterval, delay: Self.sweepInterval) { _ in
+                    loopBound.value.failExpiredRequests()
                 }
             }
-            pending[opaque] = PendingRequest(promise: response, timeout: timeout)
         } else {
             request.command.flag |= RemotingCommand.onewayFlag
         }
         var buffer = context.channel.allocator.buffer(capacity: 256 + (request.command.body?.readableBytes ?? 0))
         RemotingFrameEncoder.encode(request.command, into: &buffer)
         context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    private func failExpiredRequests() {
+        let now = NIODeadline.now()
+        let expired = pending.filter { $0.value.deadline <= now }
+        for (opaque, request) in expired {
+            pending.removeValue(forKey: opaque)
+            request.promise.fail(RemotingError.timeout(opaque: opaque))
+        }
+        if pending.isEmpty {
+            sweep?.cancel()
+            sweep = nil
+        }
     }
 
     /// Stamps the request's opaque and the response flag; a oneway request is never answered.
