@@ -17,6 +17,8 @@ import Testing
         let result = config.apply(JavaProperties([
             ("storePathRootDir", root), ("mappedFileSizeCommitLog", "65536"), ("mappedFileSizeConsumeQueue", "6000"),
             ("maxHashSlotNum", "1000"), ("maxIndexNum", "4000"), ("flushDiskType", "SYNC_FLUSH"), ("brokerRole", "ASYNC_MASTER"),
+            // A loaded CI machine has taken longer than the default 5 s for one fdatasync.
+            ("syncFlushTimeout", "30000"),
         ]))
         precondition(result == ConfigApplication())
         return config
