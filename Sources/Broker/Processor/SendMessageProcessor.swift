@@ -238,7 +238,19 @@ extension TopicConfig {
 extension MessageHost {
     /// The peer of a connection, as BORNHOST records it.
     init?(peer: SocketAddress) {
-        guard let ip = peer.ipAddress, let port = peer.port else { return nil }
-        self.init(parsing: ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)")
+        guard let port = peer.port else { return nil }
+        // Straight from the socket address: formatting and re-parsing it cost more than the store append.
+        switch peer {
+        case .v4(let v4):
+            let raw = UInt32(bigEndian: v4.address.sin_addr.s_addr)
+            self.init(ipv4: UInt8(truncatingIfNeeded: raw >> 24), UInt8(truncatingIfNeeded: raw >> 16),
+                      UInt8(truncatingIfNeeded: raw >> 8), UInt8(truncatingIfNeeded: raw), port: Int32(port))
+        case .v6(let v6):
+            var address = v6.address.sin6_addr
+            let bytes = withUnsafeBytes(of: &address) { Array($0) }
+            self.init(addressBytes: bytes, port: Int32(port))
+        default:
+            return nil
+        }
     }
 }

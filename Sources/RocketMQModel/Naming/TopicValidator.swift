@@ -69,6 +69,12 @@ public enum TopicValidator {
 
     /// `validateTopic`: blank (empty or whitespace only), then illegal characters, then longer than 127.
     public static func validate(_ topic: some StringProtocol) -> Violation? {
+        // Every valid name is ASCII from the allowed set: one pass over the bytes settles it (the broker
+        // checks each send's topic; walking Characters costs more than the rest of the check).
+        let allowed = topic.utf8.withContiguousStorageIfAvailable { bytes in
+            !bytes.isEmpty && bytes.allSatisfy { Self.isValidCharacter(UInt16($0)) }
+        }
+        if allowed == true { return topic.utf8.count > Self.topicMaxLength ? .tooLong : nil }
         if topic.allSatisfy(\.isWhitespace) { return .blank }
         if Self.isTopicOrGroupIllegal(topic) { return .illegalCharacters }
         if topic.utf16.count > Self.topicMaxLength { return .tooLong }
