@@ -76,3 +76,34 @@ extension ClientInstance {
         }
     }
 }
+
+/// Admin look-ups a gateway or dashboard needs (Java `MQAdminImpl` / `DefaultMQAdminExt`).
+extension ClientInstance {
+    /// Whether the name servers route `topic` to at least one readable queue; a cached route answers
+    /// without a request (routes are refreshed every `pollNameServerInterval`).
+    public func topicExists(_ topic: String) async throws -> Bool {
+        if let queues = cachedSubscribeQueues(topic), !queues.isEmpty { return true }
+        guard let route = try await updateRoute(topic) else { return false }
+        return !TopicPublishInfo.subscribeQueues(topic: topic, route: route).isEmpty
+    }
+
+    /// Java `examineConsumeStats(group, topic)`: GET_CONSUME_STATS on every master of `topic`'s route,
+    /// merged: per queue, the broker's max offset and the group's committed offset.
+    public func consumeStats(group: String, topic: String) async throws -> ConsumeStats {
+        guard let route = try await updateRoute(topic) else { throw MQClientError.noRoute(topic: topic) }
+        var merged = ConsumeStats(offsetTable: [], consumeTps: 0)
+        for broker in route.brokerDatas {
+            guard let master = broker.brokerAddrs[MixAll.masterId] else { continue }
+            let header = GetConsumeStatsRequestHeader(consumerGroup: group, topic: topic)
+            let response = try await invokeExpecting(master, request(.getConsumeStats, header: header))
+            do {
+                let stats = try ConsumeStats(body: response.body)
+                merged.offsetTable += stats.offsetTable
+                merged.consumeTps += stats.consumeTps
+            } catch {
+                throw MQClientError.badResponse("\(error)")
+            }
+        }
+        return merged
+    }
+}
