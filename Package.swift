@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "HAReplication", targets: ["HAReplication"]),
         // For Benchmarks/ (HATool runs brokers in-process).
         .library(name: "Broker", targets: ["Broker"]),
+        .library(name: "HTTPGateway", targets: ["HTTPGateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -29,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // Message and stored-record format, ids, properties, names. No I/O.
@@ -124,9 +128,26 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // HTTP gateway: POST to send, push to a subscriber's backurl; a client of any cluster.
+        .target(
+            name: "HTTPGateway",
+            dependencies: [
+                "RocketMQClient", "RemotingCodec", "RocketMQModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "rocketmq",
             dependencies: [
+                "HTTPGateway",
+                "RocketMQClient",
                 "RemotingCodec",
                 "RocketMQModel",
                 "NameServer",
@@ -216,6 +237,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "HTTPGatewayTests",
+            dependencies: [
+                "HTTPGateway", "RocketMQClient", "Broker", "NameServer", "RocketMQModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Third-party clients (Interop/) against our servers, started in-process on free ports.
         .testTarget(
             name: "InteropTests",
@@ -227,6 +262,7 @@ let package = Package(
                 "RemotingCodec",
                 "RocketMQModel",
                 .product(name: "NIOCore", package: "swift-nio"),
+                "HTTPGateway",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -5,16 +5,18 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import HTTPGateway
 import Logging
 import NameServer
 import RocketMQModel
+import ServiceLifecycle
 
-/// `rocketmq dev`: a name server and a broker in one process, on a store under the home directory,
-/// for development and tests.
+/// `rocketmq dev`: a name server, a broker and the HTTP gateway in one process, on a store under the
+/// home directory, for development and tests.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Run a name server (9876) and a broker (10911) in one process on a local store."
+        abstract: "Run a name server (9876), a broker (10911) and the HTTP gateway (8080) in one process on a local store."
     )
 
     @Option(name: .customLong("namesrv-port"), help: "The name server's port.")
@@ -28,6 +30,12 @@ struct DevCommand: AsyncParsableCommand {
 
     @Option(name: [.customShort("c"), .customLong("configFile")], help: "Broker properties applied on top of the dev defaults.")
     var configFile: String?
+
+    @Option(name: .customLong("http-port"), help: "The HTTP gateway's port (0 picks a free one).")
+    var httpPort = 8080
+
+    @Flag(name: .customLong("no-http"), help: "Do not start the HTTP gateway.")
+    var noHTTP = false
 
     func run() async throws {
         let home = ProcessInfo.processInfo.environment["HOME"] ?? "."
@@ -55,10 +63,33 @@ struct DevCommand: AsyncParsableCommand {
         // first registration finds it.
         let address = try await nameServer.server.bind()
         let broker = try BrokerController(startup: startup, logger: logger)
-        try await runServers([nameServer, broker], logger: logger) {
+        var services: [any Service] = [nameServer, broker]
+        if !noHTTP {
+            var configuration = GatewayConfiguration(nameServers: ["127.0.0.1:\(namesrvPort)"], port: httpPort,
+                                                     dataDirectory: root + "/http")
+            configuration.client = .init(nameServers: configuration.nameServers, clientIP: "127.0.0.1")
+            let gateway = HTTPGateway(configuration: configuration, logger: Logger(label: "rocketmq.http"))
+            let application = gateway.application(onListening: { address in
+                writeToStandardOutput(HTTPGatewayOptions.bootLine(address))
+            })
+            // Serves once the broker has registered, so that resumed subscriptions find their routes at once.
+            services.append(AfterBrokerReady(broker: broker, service: application))
+        }
+        try await runServers(services, logger: logger) {
             writeToStandardOutput("The Name Server boot success. serializeType=JSON, listening on \(address)\n")
             _ = try await broker.ready()
             writeToStandardOutput(BrokerCommand.bootLine(broker))
         }
+    }
+}
+
+/// Runs `service` once the broker is ready (within the same graceful shutdown).
+private struct AfterBrokerReady: Service {
+    let broker: BrokerController
+    let service: any Service
+
+    func run() async throws {
+        _ = try await broker.ready()
+        try await service.run()
     }
 }

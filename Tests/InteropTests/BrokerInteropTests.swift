@@ -275,7 +275,7 @@ final class Sandbox: Sendable {
         let store = store ?? directory.appendingPathComponent("dev-store-\(brokerPort)")
         let process = try await start(
             name: "dev",
-            ["dev", "--store", store.path, "--namesrv-port", String(namesrvPort), "--broker-port", String(brokerPort)],
+            ["dev", "--store", store.path, "--namesrv-port", String(namesrvPort), "--broker-port", String(brokerPort), "--no-http"],
             bootLines: ["The Name Server boot success", "The broker[broker-a, 127.0.0.1:\(brokerPort)] boot success"])
         if awaitRegistration { try await self.awaitRegistration(namesrvPort: namesrvPort, servers: [process]) }
         return Dev(process: process, namesrvPort: namesrvPort, brokerPort: brokerPort)

@@ -168,7 +168,7 @@ extension Sandbox {
         let namesrvPort = try FreePort.any()
         let brokerPort = try FreePort.broker()
         let store = store ?? directory.appendingPathComponent("dev-store-\(brokerPort)")
-        var arguments = ["dev", "--store", store.path, "--namesrv-port", String(namesrvPort), "--broker-port", String(brokerPort)]
+        var arguments = ["dev", "--store", store.path, "--namesrv-port", String(namesrvPort), "--broker-port", String(brokerPort), "--no-http"]
         if !brokerProperties.isEmpty {
             let file = directory.appendingPathComponent("dev-\(brokerPort).properties")
             let text = brokerProperties.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
