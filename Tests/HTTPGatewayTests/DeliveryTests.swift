@@ -159,9 +159,10 @@ struct GatewayUnitTests {
         #expect(parameters.tags == "TagQ")  // the query wins
         #expect(parameters.keys == ["a", "b", "c"])
         #expect(parameters.delayTimeLevel == 3)
-        #expect(parameters.properties.map(\.0) == ["Color", "size"] && parameters.properties.map(\.1) == ["röt", "L"])
+        // Header names lower-cased (clients re-case them); query names as given.
+        #expect(parameters.properties.map(\.0) == ["color", "size"] && parameters.properties.map(\.1) == ["röt", "L"])
         let message = parameters.message(topic: "T", body: ByteBuffer(string: "x"))
-        #expect(message.delayTimeLevel == 3 && message[property: "Color"] == "röt" && message.tags == "TagQ")
+        #expect(message.delayTimeLevel == 3 && message[property: "color"] == "röt" && message.tags == "TagQ")
         #expect(throws: GatewayError.self) { try SendParameters(headers: [:], query: [("delayLevel", "1"), ("deliverTimeMillis", "5")]) }
         #expect(throws: GatewayError.self) { try SendParameters(headers: [:], query: [("deliverTimeMillis", "-5")]) }
         #expect(throws: GatewayError.self) { try SendParameters(headers: [:], query: [("property.KEYS", "x")]) }

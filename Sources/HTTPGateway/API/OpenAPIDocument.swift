@@ -15,7 +15,7 @@ info:
     X-RocketMQ-Tags, X-RocketMQ-Keys (space-separated), X-RocketMQ-Queue-Id, X-RocketMQ-Queue-Offset,
     X-RocketMQ-Reconsume-Times, X-RocketMQ-Born-Timestamp, X-RocketMQ-Store-Timestamp and one
     X-RocketMQ-Property-<name> per user property (tag, key and property values percent-encoded as
-    UTF-8). When the subscription has a secret, X-RocketMQ-Timestamp (ms since the epoch) and
+    UTF-8; header names are case-insensitive, so compare them so). When the subscription has a secret, X-RocketMQ-Timestamp (ms since the epoch) and
     X-RocketMQ-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)> are added.
     A 2xx answer within timeoutMs acknowledges the message; anything else is a failure: the message
     goes to the group's %RETRY% topic and comes back after the broker's growing delay levels, and
@@ -59,7 +59,7 @@ paths:
         - {name: delayLevel, in: query, schema: {type: integer, minimum: 1}, description: "Delay level (or X-RocketMQ-Delay-Level)"}
         - {name: deliverTimeMillis, in: query, schema: {type: integer, format: int64}, description: "Deliver at this time, ms since the epoch (or X-RocketMQ-Deliver-Time)"}
         - {name: shardingKey, in: query, schema: {type: string}, description: "Ordered send: messages of one key go to one queue (or X-RocketMQ-Sharding-Key)"}
-        - {name: "property.{name}", in: query, schema: {type: string}, description: "A user property (or header X-RocketMQ-Property-{name}, percent-encoded value)"}
+        - {name: "property.{name}", in: query, schema: {type: string}, description: "A user property, name as given (or header X-RocketMQ-Property-{name}: the name lower-cased, since HTTP clients re-case header names; the value percent-encoded)"}
       requestBody:
         required: true
         content:

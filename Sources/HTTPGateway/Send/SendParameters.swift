@@ -25,7 +25,8 @@ struct SendParameters: Equatable {
             && lhs.properties.elementsEqual(rhs.properties) { $0 == $1 }
     }
 
-    /// Header prefix of a user property (`X-RocketMQ-Property-color: red`); its value is percent-decoded.
+    /// Header prefix of a user property (`X-RocketMQ-Property-color: red`); the name is lower-cased, the
+    /// value percent-decoded.
     static let propertyHeaderPrefix = "x-rocketmq-property-"
     /// Query prefix of a user property (`?property.color=red`).
     static let propertyQueryPrefix = "property."
@@ -61,7 +62,10 @@ struct SendParameters: Equatable {
         for field in headers {
             let name = field.name.rawName
             guard name.count > Self.propertyHeaderPrefix.count, name.lowercased().hasPrefix(Self.propertyHeaderPrefix) else { continue }
-            let property = String(name.dropFirst(Self.propertyHeaderPrefix.count))
+            // HTTP header names are case-insensitive, and clients re-case them (Python's http.client sends
+            // X-Rocketmq-Property-Note, HTTP/2 lower-cases): lower-case for a predictable property name. The
+            // query form keeps the case.
+            let property = String(name.dropFirst(Self.propertyHeaderPrefix.count)).lowercased()
             properties.append((property, PercentEncoding.decode(field.value)))
         }
         for (name, value) in query where name.hasPrefix(Self.propertyQueryPrefix) && name.count > Self.propertyQueryPrefix.count {
