@@ -16,10 +16,11 @@ struct ReceivedRequest: Sendable {
 }
 
 /// A real HTTP server on a free loopback port standing in for a subscriber's backurl; `answer` decides
-/// the status (and body) of each request, given how many came before it on the same path.
+/// the status (and body) of each request, given how many came before it on the same path (and may take
+/// its time, as a slow subscriber does).
 enum Receiver {
     static func with<Result: Sendable>(
-        answer: @escaping @Sendable (ReceivedRequest, Int) -> (HTTPResponse.Status, String) = { _, _ in (.ok, "") },
+        answer: @escaping @Sendable (ReceivedRequest, Int) async -> (HTTPResponse.Status, String) = { _, _ in (.ok, "") },
         _ body: (_ baseURL: String, _ inbox: Inbox<ReceivedRequest>) async throws -> Result
     ) async throws -> Result {
         let inbox = Inbox<ReceivedRequest>()
@@ -32,7 +33,7 @@ enum Receiver {
             let received = ReceivedRequest(headers: headers, body: bytes, at: .now, path: request.uri.path)
             let before = inbox.all.filter { $0.path == received.path }.count
             inbox.append(received)
-            let (status, text) = answer(received, before)
+            let (status, text) = await answer(received, before)
             return Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
