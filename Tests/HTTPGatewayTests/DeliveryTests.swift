@@ -98,6 +98,30 @@ struct DeliveryTests {
         }
     }
 
+    @Test func aBackurlSlowerThanTimeoutMsCountsAsAFailure() async throws {
+        try await TestCluster.with(properties: [("messageDelayLevel", "1s 1s 1s 1s")]) { namesrv in
+            try await Routes.createTopic("SlowTopic", namesrv: namesrv)
+            // The first delivery of each message takes 2 s (its 200 comes too late); the retry is answered at once.
+            try await Receiver.with(answer: { request, _ in
+                if request[header: "X-RocketMQ-Reconsume-Times"] == "0" { try? await Task.sleep(for: .seconds(2)) }
+                return (.ok, "")
+            }) { baseURL, inbox in
+                try await Routes.withGateway(Routes.configuration(namesrv)) { client, _ in
+                    let create = #"{"group":"G_SLOW","topic":"SlowTopic","backurl":"\#(baseURL)/slow","timeoutMs":300}"#
+                    try await client.execute(uri: "/subscriptions", method: .post, body: ByteBuffer(string: create)) {
+                        #expect($0.status == .created)
+                    }
+                    let producer = try await Self.producer(namesrv)
+                    let sent = try await producer.send(Message(topic: "SlowTopic", body: "slow"))
+                    await producer.shutdown()
+                    // The setup message and this one, each twice.
+                    let got = await inbox.wait(for: 4, timeout: .seconds(30)).filter { $0[header: "X-RocketMQ-Msg-Id"] == sent.msgId }
+                    #expect(got.map { $0[header: "X-RocketMQ-Reconsume-Times"] } == ["0", "1"])
+                }
+            }
+        }
+    }
+
     @Test func confirmationHandshakeGatesDelivery() async throws {
         try await TestCluster.with { namesrv in
             try await Routes.createTopic("ConfirmTopic", namesrv: namesrv)
