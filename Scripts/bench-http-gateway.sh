@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Benchmarks the HTTP gateway of a release `rocketmq dev`: wrk POSTing 128-byte bodies (keep-alive) to
+# /topics/BenchTopic/messages, then push delivery of everything sent to a local nginx answering 200.
+# Needs wrk and nginx (apt-get install -y wrk nginx-light); loopback only; stops what it starts.
+# Usage: [ROCKETMQ_BIN=…] Scripts/bench-http-gateway.sh [seconds=15] [connections=32]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-15}
+connections=${2:-32}
+work=$(mktemp -d /tmp/bench-http-XXXXXX)
+bin=${ROCKETMQ_BIN:-.build/release/rocketmq}  # ROCKETMQ_BIN=.build/debug/rocketmq for a quick look
+[ -x "$bin" ] || { echo "build first: swift build -c release --product rocketmq" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+namesrv=$(free_port); http=$(free_port); receiver=$(free_port)
+broker=$(( (RANDOM % 20000) + 30000 ))
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+ROCKETMQ_LOG_LEVEL=warning "$bin" dev --store "$work/store" --namesrv-port "$namesrv" --broker-port "$broker" \
+    --http-port "$http" > "$work/dev.out" 2> "$work/dev.err" &
+pids+=($!)
+for _ in $(seq 100); do grep -q "HTTP gateway boot success" "$work/dev.out" 2>/dev/null && break; sleep 0.1; done
+grep -q "HTTP gateway boot success" "$work/dev.out" || { cat "$work/dev.out" "$work/dev.err"; exit 1; }
+base="http://127.0.0.1:$http"
+"$bin" admin updateTopic -n "127.0.0.1:$namesrv" -c DefaultCluster -t BenchTopic > /dev/null
+for _ in $(seq 100); do  # the gateway answers 404 until the name server routes the topic
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/topics/BenchTopic/messages" -d warm)" = 200 ] && break
+    sleep 0.1
+done
+
+cat > "$work/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body   = string.rep("x", 128)
+wrk.headers["Content-Type"] = "application/octet-stream"
+LUA
+echo "== wrk: POST /topics/BenchTopic/messages, 128-byte bodies, $connections connections, ${seconds}s"
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "$base/topics/BenchTopic/messages" | tee "$work/wrk.out"
+
+mkdir -p "$work/nginx"
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+    access_log $work/nginx/access.log;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    keepalive_requests 10000000;
+    server { listen 127.0.0.1:$receiver; location / { return 200; } }
+}
+NGINX
+nginx -c "$work/nginx.conf" &
+pids+=($!)
+sleep 0.5
+total=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+total=$((total + 1))  # and the warm-up message
+echo "== push: $total messages from offset 0 to nginx on :$receiver (concurrency 64)"
+curl -s -o /dev/null -X POST "$base/subscriptions" -d "{\"group\":\"BENCH_PUSH\",\"topic\":\"BenchTopic\",\"backurl\":\"http://127.0.0.1:$receiver/hook\",\"consumeFromWhere\":\"CONSUME_FROM_FIRST_OFFSET\",\"concurrency\":64}"
+started=""; count=0; previous=0; stalled=0; finished=""
+for _ in $(seq 1200); do
+    sleep 0.5
+    count=$(wc -l < "$work/nginx/access.log")
+    if [ -z "$started" ] && [ "$count" -gt 0 ]; then started=$(date +%s.%N); first=$count; fi
+    if [ "$count" -gt "$previous" ]; then finished=$(date +%s.%N); stalled=0; else stalled=$((stalled + 1)); fi
+    previous=$count
+    [ "$count" -ge "$total" ] || [ "$stalled" -ge 10 ] && break
+done
+echo "== delivered $count of $total; $(python3 -c "print(round(($count - ${first:-0}) / max(0.001, $finished - ${started:-$finished})))") msg/s after the first"
