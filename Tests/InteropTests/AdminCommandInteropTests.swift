@@ -30,6 +30,17 @@ struct AdminCommandInteropTests {
         return Run(status: status, output: await outDrain.text(), error: await errDrain.text())
     }
 
+    /// Polls topicRoute (10 s at most) until the topic's queue data shows `perm`: the broker registers the
+    /// changed topic with the name server after answering.
+    static func routePerm(_ ns: [String], _ topic: String, _ perm: Int) async throws -> Bool {
+        for _ in 0..<100 {
+            let route = try await admin(["topicRoute"] + ns + ["-t", topic])
+            if route.output.contains("\"perm\":\(perm),") { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     @Test func priorityCommandsAgainstDevServer() async throws {
         try await Sandbox.with { sandbox in
             let dev = try await sandbox.startDev()
@@ -64,6 +75,45 @@ struct AdminCommandInteropTests {
                 #expect(sent.lines.count == 2 && sent.lines[1].contains("SEND_OK"), "\(sent.output)")
             }
 
+            // queryMsgByOffset: queue 0 holds "body 0" then "body 4"; offset 1 prints the second as queryMsgById
+            // does, with the pull's MIN_OFFSET/MAX_OFFSET, and its body in mqadmin's body file.
+            let byOffset = try await Self.admin(["queryMsgByOffset"] + ns + ["-t", "AdminCliTopic", "-b", "broker-a", "-i", "0", "-o", "1"])
+            #expect(byOffset.status == 0, "\(byOffset.error)")
+            #expect(byOffset.lines.contains("Topic:               AdminCliTopic"), "\(byOffset.output)")
+            #expect(byOffset.lines.contains("Tags:                [TagA]") && byOffset.lines.contains("Keys:                [key4]"),
+                    "\(byOffset.output)")
+            #expect(byOffset.lines.contains("Queue ID:            0") && byOffset.lines.contains("Queue Offset:        1"), "\(byOffset.output)")
+            let properties = byOffset.lines.first { $0.hasPrefix("Properties:") } ?? ""
+            #expect(properties.contains("MIN_OFFSET=0") && properties.contains("MAX_OFFSET=2") && properties.contains("KEYS=key4"), "\(properties)")
+            if let path = byOffset.lines.first(where: { $0.hasPrefix("Message Body Path:") })?.split(separator: " ").last {
+                #expect(FileManager.default.contents(atPath: String(path)).map { String(decoding: $0, as: UTF8.self) } == "body 4")
+                try? FileManager.default.removeItem(atPath: String(path))
+            } else {
+                Issue.record("no body path in \(byOffset.output)")
+            }
+            // No group consumes the topic: the track part is mqadmin's warning.
+            #expect(byOffset.output.hasSuffix("\n\nWARN: No Consumer"), "\(byOffset.output)")
+            // Past the queue's end the pull finds nothing, and mqadmin prints nothing.
+            let pastEnd = try await Self.admin(["queryMsgByOffset"] + ns + ["-t", "AdminCliTopic", "-b", "broker-a", "-i", "0", "-o", "2"])
+            #expect(pastEnd.status == 0 && pastEnd.output.isEmpty, "\(pastEnd.output) \(pastEnd.error)")
+            // An unknown broker name or topic: the pull consumer finds no broker.
+            let noBroker = try await Self.admin(["queryMsgByOffset"] + ns + ["-t", "AdminCliTopic", "-b", "broker-x", "-i", "0", "-o", "0"])
+            #expect(noBroker.status == 1 && noBroker.error.contains("QueryMsgByOffsetSubCommand command failed")
+                    && noBroker.error.contains("The broker[broker-x] not exist"), "\(noBroker.error)")
+            let noTopic = try await Self.admin(["queryMsgByOffset"] + ns + ["-t", "NoSuchAdminTopic", "-b", "broker-a", "-i", "0", "-o", "0"])
+            #expect(noTopic.status == 1 && noTopic.error.contains("The broker[broker-a] not exist"), "\(noTopic.error)")
+
+            // cleanUnusedTopic: the broker answers SUCCESS (by address, by cluster); the topic it holds stays.
+            let clean = try await Self.admin(["cleanUnusedTopic"] + ns + ["-b", broker])
+            #expect(clean.status == 0 && clean.output == "success", "\(clean.output) \(clean.error)")
+            let cleanCluster = try await Self.admin(["cleanUnusedTopic"] + ns + ["-c", "DefaultCluster"])
+            #expect(cleanCluster.status == 0 && cleanCluster.output == "success", "\(cleanCluster.output) \(cleanCluster.error)")
+            // A cluster the name server does not know has no broker to ask: Java's result stays false.
+            let cleanNone = try await Self.admin(["cleanUnusedTopic"] + ns + ["-c", "NoSuchCluster"])
+            #expect(cleanNone.status == 0 && cleanNone.output == "false", "\(cleanNone.output) \(cleanNone.error)")
+            let cleanBad = try await Self.admin(["cleanUnusedTopic"] + ns + ["-b", "127.0.0.1:1"])
+            #expect(cleanBad.status == 1 && cleanBad.error.contains("CleanUnusedTopicCommand command failed"), "\(cleanBad.error)")
+
             // topicStatus: the max offsets add up to what was sent.
             let status = try await Self.admin(["topicStatus"] + ns + ["-t", "AdminCliTopic"])
             #expect(status.status == 0, "\(status.error)")
@@ -97,6 +147,32 @@ struct AdminCommandInteropTests {
             #expect(config.status == 0, "\(config.error)")
             #expect(config.lines.first == "============\(broker)============")
             #expect(config.lines.contains { $0.hasPrefix("brokerName") && $0.hasSuffix("=  broker-a") }, "\(config.output)")
+
+            // updateTopicPerm -b: from 6 to 4 (read only), and the broker's registration carries it to the route.
+            let toRead = try await Self.admin(["updateTopicPerm"] + ns + ["-b", broker, "-t", "AdminCliTopic", "-p", "4"])
+            #expect(toRead.status == 0, "\(toRead.error)")
+            #expect(toRead.output == "update topic perm from 6 to 4 in \(broker) success.\nTopicConfig [topicName=AdminCliTopic, "
+                + "readQueueNums=4, writeQueueNums=4, perm=R--, topicFilterType=SINGLE_TAG, topicSysFlag=0, order=false].\n")
+            #expect(try await Self.routePerm(ns, "AdminCliTopic", 4), "the route never showed perm 4")
+            // The same perm again: mqadmin's notice, nothing sent.
+            let same = try await Self.admin(["updateTopicPerm"] + ns + ["-b", broker, "-t", "AdminCliTopic", "-p", "4"])
+            #expect(same.status == 0 && same.output == "new perm equals to the old one!\n", "\(same.output)")
+            // -c: every master of the cluster; perm 3 is not refused (4.9.8's command and broker check nothing).
+            let three = try await Self.admin(["updateTopicPerm"] + ns + ["-c", "DefaultCluster", "-t", "AdminCliTopic", "-p", "3"])
+            #expect(three.status == 0 && three.output == "update topic perm from 4 to 3 in \(broker) success.\n", "\(three.output) \(three.error)")
+            #expect(try await Self.routePerm(ns, "AdminCliTopic", 3), "the route never showed perm 3")
+            let back = try await Self.admin(["updateTopicPerm"] + ns + ["-b", broker, "-t", "AdminCliTopic", "-p", "6"])
+            #expect(back.status == 0 && back.output.hasPrefix("update topic perm from 3 to 6 in \(broker) success.\n"), "\(back.output)")
+            #expect(try await Self.routePerm(ns, "AdminCliTopic", 6), "the route never showed perm 6")
+            // A broker that is no master of the topic: mqadmin's message, exit 0.
+            let notMaster = try await Self.admin(["updateTopicPerm"] + ns + ["-b", "127.0.0.1:1", "-t", "AdminCliTopic", "-p", "4"])
+            #expect(notMaster.status == 0 && notMaster.output == "updateTopicPerm error broker not exit or broker is not master!.\n",
+                    "\(notMaster.output)")
+            // An unknown topic has no route: the name server's code and remark.
+            let permMissing = try await Self.admin(["updateTopicPerm"] + ns + ["-b", broker, "-t", "NoSuchAdminTopic", "-p", "4"])
+            #expect(permMissing.status == 1 && permMissing.error.contains("UpdateTopicPermSubCommand command failed")
+                    && permMissing.error.contains("CODE: 17  DESC: No topic route info in name server for the topic: NoSuchAdminTopic"),
+                    "\(permMissing.error)")
 
             // An unknown topic: exit 1 with mqadmin's failure line.
             let missing = try await Self.admin(["topicRoute"] + ns + ["-t", "NoSuchAdminTopic"])
@@ -184,6 +260,72 @@ struct AdminCommandInteropTests {
             #expect(byId.lines.first == "OffsetID:            \(offsetMsgId)", "\(byId.output)")
             #expect(byId.output.hasSuffix("MessageTrack [consumerGroup=\(group), trackType=NOT_ONLINE, exceptionDesc=CODE:206 DESC:the consumer group[\(group)] not online]"),
                     "\(byId.output)")
+        }
+    }
+
+    /// consumerStatus while a PyPI (C++ core) push consumer runs: the broker relays GET_CONSUMER_RUNNING_INFO to
+    /// it; the table, the file mqadmin writes per client, the group's analysis, and (-i) the running info as
+    /// Java's ConsumerRunningInfo.formatString prints what the C++ client answers.
+    @Test func consumerStatusOfALivePythonConsumer() async throws {
+        try await Sandbox.with { sandbox in
+            let dev = try await sandbox.startDev()
+            let ns = ["-n", dev.namesrv]
+            let topic = "AdminStatusTopic", group = "AdminStatusGroup"
+            let workdir = sandbox.directory.appendingPathComponent("consumer-status")
+            try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
+            let outcome = try await sandbox.driver("admin_consumer_status_driver.py", [
+                "--namesrv", dev.namesrv, "--topic", topic, "--group", group, "--run", "cs", "--count", "4",
+                "--admin", try ServerProcess.executable().path, "--workdir", workdir.path,
+            ], servers: [dev.process])
+            try sandbox.expectOK(outcome, servers: [dev.process])
+            let clientId = try #require(outcome.lines("CLIENTID").first)
+
+            let table = outcome.lines("STATUS")
+            #expect(outcome.lines("STATUSRC") == ["0"], "\(outcome.output)")
+            #expect(table.first == "#Index     #ClientId                                #Version             #ConsumerRunningInfoFile")
+            let row = try #require(table.dropFirst().first?.split(separator: " ", omittingEmptySubsequences: true))
+            #expect(row.count == 4 && row[0] == "1" && row[1] == Substring(clientId), "\(table)")
+            // The running info went to <millis>/<clientId> under the working directory, as mqadmin writes it.
+            let file = row.count == 4 ? FileManager.default.contents(atPath: workdir.appendingPathComponent(String(row[3])).path) : nil
+            #expect(file.map { String(decoding: $0, as: UTF8.self).hasPrefix("#Consumer Properties#\n") } == true, "\(row)")
+            // Just started: the subscription check passes, and no queue is stuck.
+            #expect(table.contains("Same subscription in the same group of consumer"), "\(table)")
+            #expect(table.contains("Rebalance OK"), "\(table)")
+
+            // -i: the client's running info. The C++ client sends its properties, subscriptions (the topic and
+            // the group's retry topic) and its queues with their commit offsets; all 4 messages committed.
+            let detail = outcome.lines("DETAIL")
+            #expect(outcome.lines("DETAILRC") == ["0"], "\(outcome.output)")
+            #expect(detail.first == "#Consumer Properties#", "\(detail)")
+            #expect(detail.contains { $0.hasPrefix("PROP_CONSUME_TYPE") && $0.hasSuffix(": CONSUME_PASSIVELY") }, "\(detail)")
+            #expect(detail.contains { $0.hasPrefix("PROP_NAMESERVER_ADDR") && $0.hasSuffix(": \(dev.namesrv)") }, "\(detail)")
+            #expect(detail.contains("001 Topic: %RETRY%AdminStatusGroup                       ClassFilter: false    SubExpression: *"), "\(detail)")
+            #expect(detail.contains("002 Topic: AdminStatusTopic                               ClassFilter: false    SubExpression: *"), "\(detail)")
+            func section(_ name: String) -> [Substring] {
+                guard let start = detail.firstIndex(of: name) else { return [] }
+                return Array(detail[(start + 2)...].prefix { !$0.isEmpty && !$0.hasPrefix("#Consumer ") }).map { Substring($0) }
+            }
+            let offsets = section("#Consumer Offset#").filter { $0.hasPrefix(topic + " ") }
+                .map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+            #expect(!offsets.isEmpty && offsets.allSatisfy { $0.count == 4 && $0[1] == "broker-a" }, "\(detail)")
+            #expect(offsets.reduce(0) { $0 + (Int($1[3]) ?? -100) } == 4, "\(detail)")
+            #expect(section("#Consumer MQ Detail#").filter { $0.hasPrefix(topic + " ") }
+                .allSatisfy { $0.contains("ProcessQueueInfo [commitOffset=") && $0.contains(", droped=false, lastPullTimestamp=") }, "\(detail)")
+            #expect(detail.contains("#Consumer RT&TPS#"), "\(detail)")
+
+            // A client id not connected to the group: the broker's SYSTEM_ERROR remark.
+            #expect(outcome.lines("BADCLIENTRC") == ["1"], "\(outcome.output)")
+            let bad = outcome.lines("BADCLIENTERR").joined(separator: "\n")
+            #expect(bad.contains("ConsumerStatusSubCommand command failed")
+                    && bad.contains("CODE: 1  DESC: The Consumer <\(group)> <127.0.0.1@nobody> not online"), "\(bad)")
+
+            // After the consumer stopped: the group has no connection; an unknown group has no retry route.
+            let offline = try await Self.admin(["consumerStatus"] + ns + ["-g", group])
+            #expect(offline.status == 1 && offline.error.contains("Not found the consumer group connection"), "\(offline.error)")
+            let unknown = try await Self.admin(["consumerStatus"] + ns + ["-g", "NoSuchAdminGroup"])
+            #expect(unknown.status == 1
+                    && unknown.error.contains("CODE: 17  DESC: No topic route info in name server for the topic: %RETRY%NoSuchAdminGroup"),
+                    "\(unknown.error)")
         }
     }
 }

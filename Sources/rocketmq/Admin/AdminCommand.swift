@@ -17,14 +17,15 @@ struct AdminCommand: AsyncParsableCommand {
         abstract: "Administer a RocketMQ name server and brokers (mqadmin-compatible).",
         subcommands: [
             ClusterListCommand.self, TopicListCommand.self, TopicRouteCommand.self, TopicStatusCommand.self,
-            UpdateTopicCommand.self, DeleteTopicCommand.self, BrokerStatusCommand.self, GetBrokerConfigCommand.self,
+            UpdateTopicCommand.self, UpdateTopicPermCommand.self, DeleteTopicCommand.self, BrokerStatusCommand.self, GetBrokerConfigCommand.self,
             UpdateBrokerConfigCommand.self,
             ConsumerProgressCommand.self, ConsumerConnectionCommand.self, ProducerConnectionCommand.self,
             UpdateSubGroupCommand.self, DeleteSubGroupCommand.self, SendMessageCommand.self,
             QueryMsgByKeyCommand.self, QueryMsgByIdCommand.self, QueryMsgByUniqueKeyCommand.self,
             ResetOffsetByTimeCommand.self, GetNamesrvConfigCommand.self, UpdateKvConfigCommand.self, DeleteKvConfigCommand.self,
             WipeWritePermCommand.self, CleanExpiredCQCommand.self, PrintMsgCommand.self, ConsumeMessageCommand.self,
-            StatsAllCommand.self, QueryCqCommand.self,
+            StatsAllCommand.self, QueryCqCommand.self, CleanUnusedTopicCommand.self, QueryMsgByOffsetCommand.self,
+            ConsumerStatusCommand.self,
         ]
     )
 }
@@ -271,6 +272,73 @@ struct UpdateTopicCommand: AsyncParsableCommand {
                 printJSON(.object(["brokers": .array(addresses.map(JSONValue.string)), "topicConfig": config.json]))
             } else {
                 out(describe(config))
+            }
+        }
+    }
+}
+
+// MARK: - updateTopicPerm
+
+/// mqadmin `updateTopicPerm`: the topic's queue counts and flag from its route (first queue data), re-sent as
+/// UPDATE_AND_CREATE_TOPIC with the new perm. Like Java, the perm is not checked against 2|4|6 here nor by
+/// the broker: the help text is all that names them.
+struct UpdateTopicPermCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "updateTopicPerm", abstract: "Update topic perm")
+
+    @OptionGroup var common: AdminCommonOptions
+    @Option(name: [.customShort("b"), .customLong("brokerAddr")], help: "create topic to which broker")
+    var brokerAddr: String?
+    @Option(name: [.customShort("c"), .customLong("clusterName")], help: "create topic to which cluster")
+    var clusterName: String?
+    @Option(name: [.customShort("t"), .customLong("topic")], help: "topic name")
+    var topic: String
+    @Option(name: [.customShort("p"), .customLong("perm")], help: "set topic's permission(2|4|6), intro[2:W; 4:R; 6:RW]")
+    var perm: String
+
+    func run() async throws {
+        try await withAdmin("UpdateTopicPermSubCommand", common) { client in
+            let topic = self.topic.trimmed
+            let route = try await client.topicRoute(topic)
+            guard let first = route.queueDatas.first else { throw AdminError("No queue data in the route of \(topic)") }
+            let permText = perm.trimmed
+            guard let perm = Int32(permText) else { throw AdminError("java.lang.NumberFormatException: For input string: \"\(permText)\"") }
+            let config = TopicConfig(topicName: topic, readQueueNums: first.readQueueNums, writeQueueNums: first.writeQueueNums,
+                                     perm: perm, topicSysFlag: first.topicSysFlag)
+            let header = CreateTopicRequestHeader(
+                topic: topic, defaultTopic: "TBW102", readQueueNums: config.readQueueNums, writeQueueNums: config.writeQueueNums,
+                perm: perm, topicFilterType: config.topicFilterType.rawValue, topicSysFlag: config.topicSysFlag, order: config.order)
+            var updated: [JSONValue] = []
+            func report(_ oldPerm: Int32, _ address: String) {
+                updated.append(.object(["broker": .string(address), "oldPerm": .number("\(oldPerm)"), "perm": .number("\(perm)")]))
+                if !common.json { out("update topic perm from \(oldPerm) to \(perm) in \(address) success.\n") }
+            }
+            if let brokerAddr {
+                let address = brokerAddr.trimmed
+                // Only a master of the topic's route (broker id 0 at that address) is updated.
+                guard let brokerName = route.brokerDatas.first(where: { $0.brokerAddrs[0] == address })?.brokerName else {
+                    if common.json { throw AdminError("updateTopicPerm error broker not exit or broker is not master!.") }
+                    out("updateTopicPerm error broker not exit or broker is not master!.\n")
+                    return
+                }
+                let oldPerm = route.queueDatas.first { $0.brokerName == brokerName }?.perm ?? 0
+                if oldPerm == perm {
+                    if common.json { printJSON(.object(["updated": .array([]), "topicConfig": config.json])); return }
+                    out("new perm equals to the old one!\n")
+                    return
+                }
+                try await client.invoke(address, .updateAndCreateTopic, header: header)
+                report(oldPerm, address)
+                if common.json { printJSON(.object(["updated": .array(updated), "topicConfig": config.json])) } else { out(describe(config) + ".\n") }
+            } else if let clusterName {
+                // As Java: the old perm shown is the first queue data's, whatever the broker.
+                for address in try await client.masterAddresses(cluster: clusterName.trimmed) {
+                    try await client.invoke(address, .updateAndCreateTopic, header: header)
+                    report(first.perm, address)
+                }
+                if common.json { printJSON(.object(["updated": .array(updated), "topicConfig": config.json])) }
+            } else {
+                // Java prints its usage when neither -b nor -c is given.
+                out(Self.helpMessage() + "\n")
             }
         }
     }

@@ -124,8 +124,9 @@ func messageJSON(_ message: StoredMessage) -> JSONValue {
     ])
 }
 
-/// Java `QueryMsgByIdSubCommand.printMsg` (the message track follows it in `queryMsgById`).
-func printMessage(_ message: StoredMessage) {
+/// Java `QueryMsgByIdSubCommand.printMsg` (the message track follows it in `queryMsgById`). `extra` are the
+/// properties a pull consumer adds (MIN_OFFSET, MAX_OFFSET); all are printed in Java's HashMap order.
+func printMessage(_ message: StoredMessage, extra: [(String, String)] = []) {
     func line(_ label: String, _ value: String) { out(left(label, 20) + " " + value + "\n") }
     let directory = "/tmp/rocketmq/msgbodys"
     var path = directory + "/" + clientMsgId(message)
@@ -146,7 +147,12 @@ func printMessage(_ message: StoredMessage) {
     line("Born Host:", hostText(message.bornHost))
     line("Store Host:", hostText(message.storeHost))
     line("System Flag:", "\(message.sysFlag.rawValue)")
-    line("Properties:", "{" + message.properties.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + "}")
+    var pairs = message.properties.map { ($0.name, $0.value) }
+    pairs.removeAll { pair in extra.contains { $0.0 == pair.0 } }
+    pairs += extra
+    let values = Dictionary(pairs, uniquingKeysWith: { _, last in last })
+    let properties = javaHashOrder(pairs.map(\.0), hashCode: JavaHash.hashCode).map { "\($0)=\(values[$0] ?? "")" }
+    line("Properties:", "{" + properties.joined(separator: ", ") + "}")
     line("Message Body Path:", path)
 }
 
@@ -250,12 +256,16 @@ struct QueryMsgByIdCommand: AsyncParsableCommand {
             }
             for (message, tracks) in zip(messages, tracks) {
                 printMessage(message)
-                // As mqadmin: the tracks follow on one line, without a final newline.
-                guard let tracks else { continue }
-                if tracks.isEmpty { out("\n\nWARN: No Consumer") } else { out("\n\n" + tracks.map(\.description).joined()) }
+                printTracks(tracks)
             }
         }
     }
+}
+
+/// As mqadmin: the tracks follow the message on one line, without a final newline (nil: they failed).
+func printTracks(_ tracks: [MessageTrack]?) {
+    guard let tracks else { return }
+    if tracks.isEmpty { out("\n\nWARN: No Consumer") } else { out("\n\n" + tracks.map(\.description).joined()) }
 }
 
 /// Java `MessageTrack`: what a consumer group of the message's topic did with it.
@@ -357,6 +367,60 @@ struct QueryMsgByUniqueKeyCommand: AsyncParsableCommand {
             if messages.isEmpty { throw AdminError("Query message by unique key failed: no message \(msgId) in \(topic)") }
             if common.json { printJSON(.array(messages.map(messageJSON))); return }
             for message in messages { printMessage(message); out("\n") }
+        }
+    }
+}
+
+// MARK: - queryMsgByOffset
+
+/// mqadmin `queryMsgByOffset`: a pull of one message (TOOLS_CONSUMER, `*`) at the offset of the queue of the
+/// broker named; printed as queryMsgById (with the pull's MIN_OFFSET/MAX_OFFSET properties and the message
+/// track). Nothing is printed when the pull finds no message there, as in Java.
+struct QueryMsgByOffsetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "queryMsgByOffset", abstract: "Query Message by offset")
+
+    @OptionGroup var common: AdminCommonOptions
+    @Option(name: [.customShort("t"), .customLong("topic")], help: "topic name")
+    var topic: String
+    @Option(name: [.customShort("b"), .customLong("brokerName")], help: "Broker Name")
+    var brokerName: String
+    @Option(name: [.customShort("i"), .customLong("queueId")], help: "Queue Id")
+    var queueId: String
+    @Option(name: [.customShort("o"), .customLong("offset")], help: "Queue Offset")
+    var offset: String
+
+    func run() async throws {
+        try await withAdmin("QueryMsgByOffsetSubCommand", common) { client in
+            let topic = self.topic.trimmed, brokerName = self.brokerName.trimmed
+            let queueText = queueId.trimmed, offsetText = offset.trimmed
+            guard let queueId = Int32(queueText) else { throw AdminError("java.lang.NumberFormatException: For input string: \"\(queueText)\"") }
+            guard let offset = Int64(offsetText) else { throw AdminError("java.lang.NumberFormatException: For input string: \"\(offsetText)\"") }
+            // The pull consumer's broker look-up: the master of that name in the topic's route, else its lowest id;
+            // a topic without a route has no broker either.
+            let route = try? await client.topicRoute(topic)
+            guard let data = route?.brokerDatas.first(where: { $0.brokerName == brokerName }),
+                  let address = data.brokerAddrs[0] ?? data.brokerAddrs.sorted(by: { $0.key < $1.key }).first?.value else {
+                throw AdminError("The broker[\(brokerName)] not exist")
+            }
+            let queue = MessageQueue(topic: topic, brokerName: brokerName, queueId: queueId)
+            let result = try await client.pull(address, group: MixAll.toolsConsumerGroup, queue: queue, subExpression: "*",
+                                               offset: offset, maxNums: 1)
+            guard result.status == "FOUND", let message = result.messages.first else {
+                if common.json { printJSON(.object(["pullStatus": .string(result.status), "message": .null])) }
+                return
+            }
+            let extra = [("MIN_OFFSET", String(result.minOffset)), ("MAX_OFFSET", String(result.maxOffset))]
+            var tracks: [MessageTrack]?
+            do { tracks = try await client.messageTrackDetail(message) } catch {
+                FileHandleStandardError.write("\(error)\n")
+            }
+            if common.json {
+                printJSON(.object(["pullStatus": .string(result.status), "message": messageJSON(message),
+                                   "messageTracks": tracks.map { .array($0.map(\.json)) } ?? .null]))
+                return
+            }
+            printMessage(message, extra: extra)
+            printTracks(tracks)
         }
     }
 }

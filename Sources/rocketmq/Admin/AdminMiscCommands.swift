@@ -197,3 +197,40 @@ struct CleanExpiredCQCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// mqadmin `cleanUnusedTopic`: CLEAN_UNUSED_TOPIC on `-b`, else on every broker (masters and slaves) of `-c`,
+/// else of every cluster; as Java, the result printed is that of the last broker asked.
+struct CleanUnusedTopicCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cleanUnusedTopic", abstract: "Clean unused topic on broker.")
+
+    @OptionGroup var common: AdminCommonOptions
+    @Option(name: [.customShort("b"), .customLong("brokerAddr")], help: "Broker address")
+    var brokerAddr: String?
+    @Option(name: [.customShort("c"), .customLong("cluster")], help: "cluster name")
+    var cluster: String?
+
+    func run() async throws {
+        try await withAdmin("CleanUnusedTopicCommand", common) { client in
+            var result = false
+            if let brokerAddr {
+                // A failure on the one broker named fails the command (Java lets the exception through).
+                try await client.invoke(brokerAddr.trimmed, .cleanUnusedTopic)
+                result = true
+            } else {
+                let info = try await client.clusterInfo()
+                let name = cluster?.trimmed ?? ""
+                let clusters = name.isEmpty ? info.clusterAddrTable.keys.sorted() : [name]
+                for cluster in clusters {
+                    // Java `retrieveAllAddrByCluster`: every address of each broker; an unknown cluster has none.
+                    for brokerName in Set(info.clusterAddrTable[cluster] ?? []).sorted() {
+                        for address in (info.brokerAddrTable[brokerName]?.brokerAddrs ?? [:]).sorted(by: { $0.key < $1.key }).map(\.value) {
+                            try await client.invoke(address, .cleanUnusedTopic)
+                            result = true
+                        }
+                    }
+                }
+            }
+            if common.json { printJSON(.object(["result": .bool(result)])) } else { out(result ? "success" : "false") }
+        }
+    }
+}
