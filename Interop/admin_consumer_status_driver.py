@@ -5,7 +5,8 @@ all, then, while it runs, calls the admin binary (--admin, in --workdir, where c
 its running-info files): `consumerStatus -g GROUP` (lines STATUS ..., STATUSRC <status>), then
 `consumerStatus -g GROUP -i <its client id>` until the consumer's commit offsets on --topic add up to
 --count (the C++ client updates them just after the callback returns): lines DETAIL ..., DETAILRC;
-and `-i` with a client id that is not connected: BADCLIENT ..., BADCLIENTRC. Prints `OK ...` last.
+the same with --json (the client's answer as decoded): RAW ..., RAWRC; and `-i` with a client id that is
+not connected: BADCLIENT ..., BADCLIENTRC. Prints `OK ...` last.
 """
 import argparse
 import os
@@ -18,7 +19,7 @@ from broker_common import (
 
 
 def admin(args, arguments):
-    completed = subprocess.run([args.admin, "admin", "-n", args.namesrv] + arguments, cwd=args.workdir,
+    completed = subprocess.run([args.admin, "admin", arguments[0], "-n", args.namesrv] + arguments[1:], cwd=args.workdir,
                                capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
     return completed.returncode, completed.stdout, completed.stderr
 
@@ -83,6 +84,7 @@ def main():
         wait_for(settled, args.timeout, interval=0.2)
         emit_run("DETAIL", detail)
 
+        emit_run("RAW", admin(args, ["consumerStatus", "-g", args.group, "-i", client_id, "--json"]))
         emit_run("BADCLIENT", admin(args, ["consumerStatus", "-g", args.group, "-i", "127.0.0.1@nobody"]))
     finally:
         consumer.shutdown()

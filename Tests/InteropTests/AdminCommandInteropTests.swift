@@ -299,8 +299,9 @@ struct AdminCommandInteropTests {
             #expect(detail.first == "#Consumer Properties#", "\(detail)")
             #expect(detail.contains { $0.hasPrefix("PROP_CONSUME_TYPE") && $0.hasSuffix(": CONSUME_PASSIVELY") }, "\(detail)")
             #expect(detail.contains { $0.hasPrefix("PROP_NAMESERVER_ADDR") && $0.hasSuffix(": \(dev.namesrv)") }, "\(detail)")
-            #expect(detail.contains("001 Topic: %RETRY%AdminStatusGroup                       ClassFilter: false    SubExpression: *"), "\(detail)")
-            #expect(detail.contains("002 Topic: AdminStatusTopic                               ClassFilter: false    SubExpression: *"), "\(detail)")
+            func padded(_ text: String) -> String { text.padding(toLength: 40, withPad: " ", startingAt: 0) }
+            #expect(detail.contains("001 Topic: \(padded("%RETRY%" + group)) ClassFilter: false    SubExpression: *"), "\(detail)")
+            #expect(detail.contains("002 Topic: \(padded(topic)) ClassFilter: false    SubExpression: *"), "\(detail)")
             func section(_ name: String) -> [Substring] {
                 guard let start = detail.firstIndex(of: name) else { return [] }
                 return Array(detail[(start + 2)...].prefix { !$0.isEmpty && !$0.hasPrefix("#Consumer ") }).map { Substring($0) }
@@ -319,9 +320,10 @@ struct AdminCommandInteropTests {
             #expect(bad.contains("ConsumerStatusSubCommand command failed")
                     && bad.contains("CODE: 1  DESC: The Consumer <\(group)> <127.0.0.1@nobody> not online"), "\(bad)")
 
-            // After the consumer stopped: the group has no connection; an unknown group has no retry route.
+            // After the consumer stopped: the broker knows no connection of the group (CONSUMER_NOT_ONLINE); an unknown
+            // group has no retry route.
             let offline = try await Self.admin(["consumerStatus"] + ns + ["-g", group])
-            #expect(offline.status == 1 && offline.error.contains("Not found the consumer group connection"), "\(offline.error)")
+            #expect(offline.status == 1 && offline.error.contains("CODE: 206  DESC: the consumer group[\(group)] not online"), "\(offline.error)")
             let unknown = try await Self.admin(["consumerStatus"] + ns + ["-g", "NoSuchAdminGroup"])
             #expect(unknown.status == 1
                     && unknown.error.contains("CODE: 17  DESC: No topic route info in name server for the topic: %RETRY%NoSuchAdminGroup"),
