@@ -297,6 +297,12 @@ struct AdminCommandInteropTests {
             let detail = outcome.lines("DETAIL")
             #expect(outcome.lines("DETAILRC") == ["0"], "\(outcome.output)")
             #expect(detail.first == "#Consumer Properties#", "\(detail)")
+            // The C++ client's six properties in the order JDK 8's Hashtable (Java's Properties) iterates them
+            // (checked with java.util.Hashtable); its "flase" reads as false for Java's orderly check.
+            #expect(detail.dropFirst().prefix(6).map { String($0.prefix(40)).trimmingCharacters(in: .whitespaces) } == [
+                "PROP_THREADPOOL_CORE_SIZE", "PROP_CONSUMER_START_TIMESTAMP", "PROP_CLIENT_VERSION", "PROP_CONSUMEORDERLY",
+                "PROP_CONSUME_TYPE", "PROP_NAMESERVER_ADDR",
+            ], "\(detail)")
             #expect(detail.contains { $0.hasPrefix("PROP_CONSUME_TYPE") && $0.hasSuffix(": CONSUME_PASSIVELY") }, "\(detail)")
             #expect(detail.contains { $0.hasPrefix("PROP_NAMESERVER_ADDR") && $0.hasSuffix(": \(dev.namesrv)") }, "\(detail)")
             func padded(_ text: String) -> String { text.padding(toLength: 40, withPad: " ", startingAt: 0) }
@@ -313,6 +319,14 @@ struct AdminCommandInteropTests {
             #expect(section("#Consumer MQ Detail#").filter { $0.hasPrefix(topic + " ") }
                 .allSatisfy { $0.contains("ProcessQueueInfo [commitOffset=") && $0.contains(", droped=false, lastPullTimestamp=") }, "\(detail)")
             #expect(detail.contains("#Consumer RT&TPS#"), "\(detail)")
+            // The C++ client sends no statusTable, and an empty (not null) jstack: Java prints its header, then nothing.
+            #expect(Array(detail.suffix(6)) == [
+                "#Consumer RT&TPS#",
+                "#Topic                                                                  #Pull RT      #Pull TPS    #Consume RT #ConsumeOK TPS #ConsumeFailed TPS  #ConsumeFailedMsgsInHour",
+                "", "", "#Consumer jstack#", "",
+            ], "\(detail)")
+            // --json: the client's answer as decoded.
+            #expect(outcome.lines("RAWRC") == ["0"] && outcome.lines("RAW").contains("\t\"jstack\":\"\","), "\(outcome.output)")
 
             // A client id not connected to the group: the broker's SYSTEM_ERROR remark.
             #expect(outcome.lines("BADCLIENTRC") == ["1"], "\(outcome.output)")

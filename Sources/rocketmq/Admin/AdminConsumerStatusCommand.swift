@@ -35,7 +35,8 @@ struct ConsumerRunningInfo {
     }
     struct Status { var pullRT, pullTPS, consumeRT, consumeOKTPS, consumeFailedTPS: Double; var consumeFailedMsgs: Int64 }
 
-    /// In the order Java's `Properties` (a JDK 8 Hashtable) iterates them.
+    /// In the order Java's `Properties` iterates them on JDK 8, mqadmin 4.9.8's JDK (a Hashtable; JDK 9+ back it
+    /// with a ConcurrentHashMap, whose order differs).
     var properties: [(key: String, value: String)]
     var subscriptions: [Subscription]
     var mqTable: [(queue: MessageQueue, info: ProcessQueue)]
