@@ -32,9 +32,24 @@ enum TestCluster {
         throw ChannelError.inappropriateOperationForState
     }
 
-    /// Runs `body` with the name server address (`127.0.0.1:port`) of a running cluster.
+    /// Runs `body` with the name server address (`127.0.0.1:port`) of a running cluster. A port taken
+    /// between the probe and the broker's bind (by a test running in parallel; the broker also binds
+    /// listenPort + 1 for HA) means another try on other ports.
     static func with<Result: Sendable>(
         properties extra: [(String, String)] = [], _ body: (String) async throws -> Result
+    ) async throws -> Result {
+        for attempt in 1...3 {
+            do {
+                return try await once(properties: extra, body)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 3 {
+                continue
+            }
+        }
+        throw ChannelError.inappropriateOperationForState
+    }
+
+    private static func once<Result: Sendable>(
+        properties extra: [(String, String)], _ body: (String) async throws -> Result
     ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("client-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
