@@ -20,6 +20,10 @@ public final class BrokerController: Service, Sendable {
     public let storeConfig: MessageStoreConfig
     public let store: LocalFileMessageStore
     public let metadata: BrokerMetadata
+    /// GET_BROKER_RUNTIME_INFO's figures, which the metrics read too.
+    public let stats: BrokerStats
+    /// RocketMQ 5 metrics; `collectMetrics()` before a scrape.
+    public let metrics: BrokerMetrics
     public let schedule: ScheduleMessageService
     public let timer: TimerMessageService
     public let transactions: TransactionalMessageService
@@ -82,8 +86,11 @@ public final class BrokerController: Service, Sendable {
         let holds = PullRequestHoldService(timerLoop: group.next())
         self.holds = holds
         let stats = BrokerStats(clock: metadata.clock)
+        self.stats = stats
+        let metrics = BrokerMetrics()
+        self.metrics = metrics
         store = try LocalFileMessageStore(config: startup.storeConfig, logger: logger) { arrival in
-            stats.messagePut(topic: arrival.topic)
+            stats.messagePut(topic: arrival.topic, size: arrival.msgSize)
             holds.messageArrived(topic: arrival.topic, queueId: arrival.queueId, maxOffset: arrival.logicOffset)
         }
         stats.storeOpened(maxPhysicalOffset: store.maxPhysicalOffset)
@@ -94,6 +101,7 @@ public final class BrokerController: Service, Sendable {
         transactions = TransactionalMessageService(store: store, metadata: metadata, storeConfig: startup.storeConfig, logger: logger)
 
         var vipProcessors = RequestProcessorTable()
+        vipProcessors.rpcMetrics = metrics.rpc
         vipProcessors.register(SendMessageProcessor(metadata: metadata, store: store, logger: logger), for: SendMessageProcessor.codes)
         vipProcessors.register(ConsumerManageProcessor(metadata: metadata, store: store), for: ConsumerManageProcessor.codes)
         vipProcessors.register(ClientManageProcessor(metadata: metadata, logger: logger), for: ClientManageProcessor.codes)
@@ -132,6 +140,11 @@ public final class BrokerController: Service, Sendable {
             nameServerAddresses: brokerConfig.nameServerAddresses, timeoutMillis: brokerConfig.registerBrokerTimeoutMills, logger: logger)
         controllerBox = controller
         controller.withLockedValue { $0 = self }
+    }
+
+    /// Brings the metrics up to date (before each `/metrics` scrape).
+    public func collectMetrics() {
+        metrics.collect(stats: stats, store: store, metadata: metadata)
     }
 
     /// `brokerIP2:haListenPort` (listenPort + 1, as Java overrides haListenPort).

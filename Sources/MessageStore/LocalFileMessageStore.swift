@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import RocketMQModel
 import Synchronization
@@ -88,10 +89,14 @@ public final class LocalFileMessageStore: Sendable {
             commitLog: commitLog, consumeQueues: consumeQueues, indexService: indexService, checkpoint: checkpoint,
             config: config, arrivalListener: messageArriving, logger: logger)
         self.reput = reput
+        // How long a commit-log flush that wrote pages took (made once per store; read by `/metrics`).
+        let flushLatency = Timer(label: "rocketmq_storage_flush_latency")
         if config.flushDiskType == .syncFlush {
             self.groupCommit = GroupCommitService(logger: logger) {
                 do {
+                    let started = NIODeadline.now()
                     if let timestamp = try commitLog.flush(leastPages: 0) {
+                        flushLatency.recordNanoseconds(Int64((NIODeadline.now() - started).nanoseconds))
                         checkpoint.physicMsgTimestamp = timestamp
                     }
                 } catch {
@@ -105,7 +110,9 @@ public final class LocalFileMessageStore: Sendable {
             self.groupCommit = nil
             self.flushCommitLog = FlushCommitLogService(config: config) { leastPages in
                 do {
+                    let started = NIODeadline.now()
                     if let timestamp = try commitLog.flush(leastPages: leastPages) {
+                        flushLatency.recordNanoseconds(Int64((NIODeadline.now() - started).nanoseconds))
                         checkpoint.physicMsgTimestamp = timestamp
                     }
                 } catch {

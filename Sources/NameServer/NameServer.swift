@@ -43,6 +43,7 @@ public final class NameServer: Service, Sendable {
             logger: logger)
         var table = RequestProcessorTable()
         table.register(processor, for: NameServerProcessor.codes)
+        table.rpcMetrics = RPCMetrics()
         server = RemotingServer(
             configuration: .init(host: config.listenHost, port: config.listenPort,
                                  idleTimeout: .seconds(Int64(config.serverChannelMaxIdleTimeSeconds))),

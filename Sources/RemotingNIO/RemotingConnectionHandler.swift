@@ -128,6 +128,8 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
             "remote": "\(connection?.remoteAddressText ?? "?")",
         ])
         guard let connection else { return }
+        // One clock read per request, and one per answer, only when latencies are recorded.
+        let started = processors.rpcMetrics == nil ? 0 : DispatchTimeNanos.now()
         let result: ProcessorResult
         if let processor = processors.processor(for: command.code) {
             do {
@@ -144,6 +146,8 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
         }
         switch result {
         case .response(let response):
+            processors.rpcMetrics?.record(
+                requestCode: command.code, responseCode: response.code, nanoseconds: DispatchTimeNanos.now() - started)
             write(response, to: command, context: context)
         case .future(let future):
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -155,6 +159,8 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
                 case .failure(let error): response = command.makeResponse(code: .systemError, remark: "\(error)")
                 }
                 if let response {
+                    handler.processors.rpcMetrics?.record(
+                        requestCode: command.code, responseCode: response.code, nanoseconds: DispatchTimeNanos.now() - started)
                     handler.write(response, to: command, context: context)
                     if !handler.reading { context.flush() }
                 }
@@ -213,4 +219,9 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
         context.write(wrapOutboundOut(buffer), promise: nil)
         needsFlush = true
     }
+}
+
+/// A monotonic clock in nanoseconds for request latencies (no Foundation on the hot path).
+enum DispatchTimeNanos {
+    static func now() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds) }
 }

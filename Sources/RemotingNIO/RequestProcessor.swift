@@ -36,6 +36,8 @@ extension RequestProcessor {
 public struct RequestProcessorTable: Sendable {
     private var processors: [Int32: any RequestProcessor] = [:]
     private var all: [any RequestProcessor] = []
+    /// Where request latencies go (`rocketmq_rpc_latency`); nil records none.
+    public var rpcMetrics: RPCMetrics?
 
     public init() {}
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Broker
 import Logging
 import RocketMQModel
+import ServiceLifecycle
 
 /// `rocketmq broker`: Java's `mqbroker` (`-c` a broker `.properties` file, `-n` name servers, `-p`
 /// print the effective config and exit).
@@ -20,12 +21,16 @@ struct BrokerCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("p"), .customLong("printConfigItem")], help: "Print all config items and exit.")
     var printConfigItem = false
 
+    @Option(name: .customLong("metricsPort"), help: "The HTTP port of GET /metrics (-1: none; default 8081 or the metricsPort key).")
+    var metricsPort: Int?
+
     func run() async throws {
         var properties = JavaProperties()
         if let configFile {
             properties = try readPropertiesFile(configFile)
             print("load config properties file OK, \(configFile)")
         }
+        let ops = try OpsPortSettings.take(from: &properties, port: metricsPort, defaultPort: 8081)
         let startup: BrokerStartup
         do {
             startup = try BrokerStartup(properties: properties, namesrvAddr: namesrvAddr)
@@ -37,10 +42,16 @@ struct BrokerCommand: AsyncParsableCommand {
             return
         }
         bootstrapLogging()
+        bootstrapMetrics()
         let logger = Logger(label: "rocketmq.broker")
         // As Java's, UPDATE_BROKER_CONFIG writes the new settings back to the -c file.
         let broker = try BrokerController(startup: startup, configFilePath: configFile, logger: logger)
-        try await runServers([broker], logger: logger) {
+        var services: [any Service] = [broker]
+        if ops.port >= 0 {
+            services.append(OpsHTTPServer(
+                host: ops.host, port: ops.port, required: ops.explicit, collect: { broker.collectMetrics() }, dashboard: nil, logger: logger))
+        }
+        try await runServers(services, logger: logger) {
             _ = try await broker.ready()
             writeToStandardOutput(Self.bootLine(broker))
         }

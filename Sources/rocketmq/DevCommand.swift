@@ -37,6 +37,12 @@ struct DevCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-http"), help: "Do not start the HTTP gateway.")
     var noHTTP = false
 
+    @Option(name: .customLong("metrics-port"), help: "The HTTP port of /metrics and the dashboard (-1: none; default 8081).")
+    var metricsPort: Int?
+
+    @Flag(name: .customLong("enable-actions"), help: "Let the dashboard send test messages (read-only by default).")
+    var enableActions = false
+
     func run() async throws {
         let home = ProcessInfo.processInfo.environment["HOME"] ?? "."
         let root = store ?? home + "/.swift-rocketmq/dev"
@@ -57,6 +63,7 @@ struct DevCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         bootstrapLogging()
+        bootstrapMetrics()
         let logger = Logger(label: "rocketmq.dev")
         let nameServer = NameServer(config: namesrvConfig, logger: logger)
         // The name server listens before the broker starts: a taken port fails at once, and the broker's
@@ -74,6 +81,13 @@ struct DevCommand: AsyncParsableCommand {
             })
             // Serves once the broker has registered, so that resumed subscriptions find their routes at once.
             services.append(AfterBrokerReady(broker: broker, service: application))
+        }
+        // [ops] /metrics and the dashboard on one loopback port (the HTTP gateway takes 8080).
+        if (metricsPort ?? 8081) >= 0 {
+            let dashboard = try makeDashboard(namesrvAddr: "127.0.0.1:\(namesrvPort)", enableActions: enableActions, logger: logger)
+            services += [dashboard, OpsHTTPServer(
+                host: "127.0.0.1", port: metricsPort ?? 8081, required: metricsPort != nil, collect: { broker.collectMetrics() },
+                dashboard: dashboard, logger: logger)]
         }
         try await runServers(services, logger: logger) {
             writeToStandardOutput("The Name Server boot success. serializeType=JSON, listening on \(address)\n")

@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import NameServer
 import RocketMQModel
+import ServiceLifecycle
 
 /// `rocketmq namesrv`: Java's `mqnamesrv` (`-c` a `.properties` file, `-p` print the effective config).
 struct NamesrvCommand: AsyncParsableCommand {
@@ -28,11 +29,16 @@ struct NamesrvCommand: AsyncParsableCommand {
     @Option(name: .customLong("listenPort"), help: "Overrides listenPort.")
     var listenPort: Int?
 
+    @Option(name: .customLong("metricsPort"), help: "The HTTP port of GET /metrics (-1: none; default 8082 or the metricsPort key).")
+    var metricsPort: Int?
+
     func run() async throws {
         var config = NamesrvConfig()
         var fileProperties = JavaProperties()
+        var ops = try OpsPortSettings.take(from: &fileProperties, port: metricsPort, defaultPort: 8082)
         if let configFile {
             fileProperties = try readPropertiesFile(configFile)
+            ops = try OpsPortSettings.take(from: &fileProperties, port: metricsPort, defaultPort: 8082)
             let invalid = config.apply(fileProperties)
             guard invalid.isEmpty else { throw ValidationError("bad values for \(invalid.joined(separator: ", ")) in \(configFile)") }
             print("load config properties file OK, \(configFile)")
@@ -43,11 +49,16 @@ struct NamesrvCommand: AsyncParsableCommand {
             return
         }
         bootstrapLogging()
+        bootstrapMetrics()
         let known = Set(config.properties.keys)
         let other = JavaProperties(fileProperties.entries.filter { !known.contains($0.key) })
         let logger = Logger(label: "rocketmq.namesrv")
         let nameServer = NameServer(config: config, otherProperties: other, logger: logger)
-        try await runServers([nameServer], logger: logger) {
+        var services: [any Service] = [nameServer]
+        if ops.port >= 0 {
+            services.append(OpsHTTPServer(host: ops.host, port: ops.port, required: ops.explicit, collect: {}, dashboard: nil, logger: logger))
+        }
+        try await runServers(services, logger: logger) {
             let address = try await nameServer.server.bind()
             // Unbuffered, so that scripts waiting for this line see it at once.
             writeToStandardOutput("The Name Server boot success. serializeType=JSON, listening on \(address)\n")

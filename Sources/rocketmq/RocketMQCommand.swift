@@ -14,7 +14,10 @@ struct RocketMQCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rocketmq",
         abstract: "An Apache RocketMQ 4.9.8-compatible name server and broker.",
-        subcommands: [DevCommand.self, NamesrvCommand.self, BrokerCommand.self, HTTPCommand.self, FramesCommand.self, AdminCommand.self, BenchCommand.self]
+        subcommands: [
+            DevCommand.self, NamesrvCommand.self, BrokerCommand.self, HTTPCommand.self, FramesCommand.self, AdminCommand.self,
+            BenchCommand.self, DashboardCommand.self,
+        ]
     )
 }
 

@@ -219,8 +219,8 @@ import Testing
             let second = try await put(store, makeMessage(queueId: 2, tags: nil))
             await store.waitForDispatch(upTo: second.nextOffset)
             #expect(heard.arrivals == [
-                MessageArrival(topic: "TopicTest", queueId: 2, logicOffset: 1, tagsCode: 2_598_919, storeTimestamp: first.storeTimestamp),
-                MessageArrival(topic: "TopicTest", queueId: 2, logicOffset: 2, tagsCode: 0, storeTimestamp: second.storeTimestamp),
+                MessageArrival(topic: "TopicTest", queueId: 2, logicOffset: 1, tagsCode: 2_598_919, storeTimestamp: first.storeTimestamp, msgSize: first.wroteBytes),
+                MessageArrival(topic: "TopicTest", queueId: 2, logicOffset: 2, tagsCode: 0, storeTimestamp: second.storeTimestamp, msgSize: second.wroteBytes),
             ])
         }
     }

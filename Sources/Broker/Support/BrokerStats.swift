@@ -73,14 +73,34 @@ public final class BrokerStats: Sendable {
         var nextMidnight: Int64
         /// Java `BrokerStatsManager`'s items kept: TOPIC_PUT_NUMS by topic, GROUP_GET_NUMS / GROUP_GET_SIZE by
         /// `topic@group`, and the broker-wide BROKER_PUT_NUMS / BROKER_GET_NUMS (one field each, no lookup per message).
-        var topicPutNums: [String: StatsItem] = [:]
+        var topicPutNums: [String: TopicPut] = [:]
         var groupGetNums: [String: StatsItem] = [:]
         var groupGetSize: [String: StatsItem] = [:]
         var brokerPutNums: StatsItem?
         var brokerGetNums: StatsItem?
         /// Where the last dispatched message's topic is in `topicPutNums`: a run of one topic's messages is
         /// counted without hashing it again (reset by any other change of the table).
-        var recentTopicIndex: [String: StatsItem].Index?
+        var recentTopicIndex: [String: TopicPut].Index?
+    }
+
+    /// A topic's TOPIC_PUT_NUMS item and the bytes its stored records took (for `rocketmq_throughput_in_total`),
+    /// kept together so that a message costs one table look-up.
+    struct TopicPut: Sendable {
+        var nums: StatsItem
+        var bytes: Int64 = 0
+    }
+
+    /// The running totals since the store opened, as the metrics export reads them.
+    public struct Totals: Sendable {
+        /// Messages and stored bytes by topic.
+        public var putByTopic: [String: (messages: Int64, bytes: Int64)]
+        /// Messages and bytes pulls returned, by topic and consumer group.
+        public var getByTopicAndGroup: [TopicGroup: (messages: Int64, bytes: Int64)]
+    }
+
+    public struct TopicGroup: Hashable, Sendable {
+        public var topic: String
+        public var group: String
     }
 
     /// The put and get sides at one moment.
@@ -146,14 +166,14 @@ public final class BrokerStats: Sendable {
     public var bootPhysicalOffset: Int64 { state.withLockedValue { $0.bootPhysicalOffset } }
 
     /// One message stored in `topic` (the store's arrival listener, on the dispatch thread).
-    public func messagePut(topic: String) {
+    public func messagePut(topic: String, size: Int32 = 0) {
         guard started.load(ordering: .acquiring) else { return }
         let now = clock()
         let boot = bootTimestamp
         state.withLockedValue { state in
             Self.rollMidnight(&state, now: now, midnightAfter: midnightAfter)
             state.put.add(1, now: now)
-            Self.countTopicPut(&state, topic: topic, now: now, boot: boot)
+            Self.countTopicPut(&state, topic: topic, size: Int64(size), now: now, boot: boot)
             // Java's incBrokerPutNums adds to the value only.
             Self.add(&state.brokerPutNums, value: 1, times: 0, now: now, boot: boot)
         }
@@ -179,15 +199,33 @@ public final class BrokerStats: Sendable {
         }
     }
 
-    private static func countTopicPut(_ state: inout State, topic: String, now: Int64, boot: Int64) {
+    private static func countTopicPut(_ state: inout State, topic: String, size: Int64, now: Int64, boot: Int64) {
         if let index = state.recentTopicIndex, state.topicPutNums.keys[index] == topic {
-            state.topicPutNums.values[index].add(value: 1, times: 1, now: now)
+            state.topicPutNums.values[index].nums.add(value: 1, times: 1, now: now)
+            state.topicPutNums.values[index].bytes += size
             return
         }
-        if state.topicPutNums[topic] == nil { state.topicPutNums[topic] = StatsItem(boot: boot, now: now) }
+        if state.topicPutNums[topic] == nil { state.topicPutNums[topic] = TopicPut(nums: StatsItem(boot: boot, now: now)) }
         guard let index = state.topicPutNums.index(forKey: topic) else { return }
         state.recentTopicIndex = index
-        state.topicPutNums.values[index].add(value: 1, times: 1, now: now)
+        state.topicPutNums.values[index].nums.add(value: 1, times: 1, now: now)
+        state.topicPutNums.values[index].bytes += size
+    }
+
+    /// The put and get totals by topic and group (read at each metrics scrape, never on the message path).
+    public var totals: Totals {
+        state.withLockedValue { state in
+            var put: [String: (messages: Int64, bytes: Int64)] = [:]
+            for (topic, item) in state.topicPutNums { put[topic] = (item.nums.value, item.bytes) }
+            var get: [TopicGroup: (messages: Int64, bytes: Int64)] = [:]
+            for (key, item) in state.groupGetNums {
+                // Keys are `topic@group`; a topic name cannot hold '@' (TopicValidator), a group may not either.
+                guard let at = key.firstIndex(of: "@") else { continue }
+                let size = state.groupGetSize[key]?.value ?? 0
+                get[TopicGroup(topic: String(key[..<at]), group: String(key[key.index(after: at)...]))] = (item.value, size)
+            }
+            return Totals(putByTopic: put, getByTopicAndGroup: get)
+        }
     }
 
     private static func add(_ item: inout StatsItem?, value: Int64, times: Int64, now: Int64, boot: Int64) {
@@ -221,7 +259,13 @@ public final class BrokerStats: Sendable {
                 return figures(&item)
             }
             switch name {
-            case Self.topicPutNums: return keyed(\.topicPutNums)
+            case Self.topicPutNums:
+                guard var put = state.topicPutNums[key] else { return nil }
+                defer {
+                    state.topicPutNums[key] = put
+                    state.recentTopicIndex = nil
+                }
+                return figures(&put.nums)
             case Self.groupGetNums: return keyed(\.groupGetNums)
             case Self.groupGetSize: return keyed(\.groupGetSize)
             case Self.brokerPutNums: return broker(\.brokerPutNums)

@@ -7,4 +7,6 @@ public struct MessageArrival: Sendable, Hashable {
     public var logicOffset: Int64
     public var tagsCode: Int64
     public var storeTimestamp: Int64
+    /// The stored record's size in the commit log (what `rocketmq_throughput_in_total` counts).
+    public var msgSize: Int32
 }

@@ -280,7 +280,7 @@ final class ReputMessageService: Sendable {
         if let listener = self.arrivalListener, request.sysFlag.transactionType == .notType || request.sysFlag.transactionType == .commit {
             listener(MessageArrival(
                 topic: request.topic, queueId: request.queueId, logicOffset: request.consumeQueueOffset + 1,
-                tagsCode: request.tagsCode, storeTimestamp: request.storeTimestamp))
+                tagsCode: request.tagsCode, storeTimestamp: request.storeTimestamp, msgSize: request.msgSize))
         }
     }
 }
