@@ -2,11 +2,11 @@
 # [ops] The cost of scraping /metrics every second on the broker's send throughput: `rocketmq dev`
 # (release) and `rocketmq bench producer`, alternating runs without and with a 1 s scraper, ROUNDS
 # times each; prints each run's TPS and the ratio of the medians (with / without).
-#   Scripts/bench-metrics-scrape.sh [ROUNDS=4] [DURATION=10] [THREADS=64]
+#   Scripts/bench-metrics-scrape.sh [ROUNDS=4] [DURATION=10] [THREADS=64]   (ROCKETMQ_BIN: another binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-4}; duration=${2:-10}; threads=${3:-64}
-bin=.build/release/rocketmq
+bin=${ROCKETMQ_BIN:-.build/release/rocketmq}
 [ -x "$bin" ] || { echo "build first: swift build -c release --product rocketmq" >&2; exit 1; }
 work=$(mktemp -d)
 dev_pid=""; scraper_pid=""

@@ -38,9 +38,12 @@ public struct Dashboard: Service {
 
     /// Samples the TPS until shutdown; a failed sample (a broker restarting) is skipped.
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await sample()
-            do { try await Task.sleep(for: sampleInterval) } catch { return }
+        // Shutdown need not wait for the next sample's time.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await sample()
+                try await Task.sleep(for: sampleInterval)
+            }
         }
     }
 
