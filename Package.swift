@@ -230,10 +230,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A name server and broker in-process, for the client and gateway tests.
+        .target(
+            name: "ClusterSupport",
+            dependencies: [
+                "Broker", "NameServer", "RocketMQModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/ClusterSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RocketMQClientTests",
             dependencies: [
-                "RocketMQClient", "Broker", "NameServer", "RemotingCodec", "RocketMQModel", "FixtureSupport",
+                "RocketMQClient", "Broker", "NameServer", "RemotingCodec", "RocketMQModel", "FixtureSupport", "ClusterSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -277,7 +290,7 @@ let package = Package(
         .testTarget(
             name: "HTTPGatewayTests",
             dependencies: [
-                "HTTPGateway", "RocketMQClient", "Broker", "NameServer", "RocketMQModel",
+                "HTTPGateway", "RocketMQClient", "Broker", "NameServer", "RocketMQModel", "ClusterSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

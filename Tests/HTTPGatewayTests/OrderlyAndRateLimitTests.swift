@@ -1,3 +1,4 @@
+import ClusterSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

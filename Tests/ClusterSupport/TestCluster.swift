@@ -7,16 +7,17 @@ import NIOPosix
 import RocketMQModel
 import ServiceLifecycle
 
-/// A name server and a broker in this process on free loopback ports, with a throw-away store.
-enum TestCluster {
-    static let logger: Logger = {
-        var logger = Logger(label: "client-tests")
+/// A name server and a broker in this process on free loopback ports, with a throw-away store
+/// (for the client and HTTP gateway tests).
+public enum TestCluster {
+    public static let logger: Logger = {
+        var logger = Logger(label: "cluster-tests")
         logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
         return logger
     }()
 
     /// A port whose neighbour two below (the VIP port) is free too.
-    static func freeBrokerPort() async throws -> Int {
+    public static func freeBrokerPort() async throws -> Int {
         for _ in 0..<50 {
             let main = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "0.0.0.0", port: 0).get()
             let port = main.localAddress?.port ?? 0
@@ -35,7 +36,7 @@ enum TestCluster {
     /// Runs `body` with the name server address (`127.0.0.1:port`) of a running cluster. A port taken
     /// between the probe and the broker's bind (by a test running in parallel; the broker also binds
     /// listenPort + 1 for HA) means another try on other ports.
-    static func with<Result: Sendable>(
+    public static func with<Result: Sendable>(
         properties extra: [(String, String)] = [], _ body: (String) async throws -> Result
     ) async throws -> Result {
         for attempt in 1...3 {
@@ -51,7 +52,7 @@ enum TestCluster {
     private static func once<Result: Sendable>(
         properties extra: [(String, String)], _ body: (String) async throws -> Result
     ) async throws -> Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("client-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var namesrvConfig = NamesrvConfig()
         namesrvConfig.listenPort = 0
@@ -87,12 +88,14 @@ enum TestCluster {
 }
 
 /// Collects what a consumer handler sees, and lets a test await a count.
-final class Inbox<Element: Sendable>: @unchecked Sendable {
+public final class Inbox<Element: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [Element] = []
     private var waiters: [(Int, CheckedContinuation<Void, Never>)] = []
 
-    func append(_ element: Element) {
+    public init() {}
+
+    public func append(_ element: Element) {
         lock.lock()
         items.append(element)
         let count = items.count
@@ -113,14 +116,14 @@ final class Inbox<Element: Sendable>: @unchecked Sendable {
         }
     }
 
-    var all: [Element] {
+    public var all: [Element] {
         lock.lock()
         defer { lock.unlock() }
         return items
     }
 
     /// Waits until `count` items arrived or `timeout` passed; returns what arrived.
-    func wait(for count: Int, timeout: Duration = .seconds(20)) async -> [Element] {
+    public func wait(for count: Int, timeout: Duration = .seconds(20)) async -> [Element] {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in
