@@ -31,11 +31,12 @@ public enum RemotingClient {
 
     /// `host:port` as RocketMQ writes addresses.
     public static func connect(
-        address: String, processors: RequestProcessorTable = RequestProcessorTable(), logger: Logger
+        address: String, processors: RequestProcessorTable = RequestProcessorTable(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) async throws -> RemotingConnection {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
             throw SocketAddressError.unsupported
         }
-        return try await connect(host: String(address[..<colon]), port: port, processors: processors, logger: logger)
+        return try await connect(host: String(address[..<colon]), port: port, processors: processors, group: group, logger: logger)
     }
 }

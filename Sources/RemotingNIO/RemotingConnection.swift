@@ -12,8 +12,6 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     private let channel: any Channel
     /// A flush is queued on the loop behind the writes of this turn.
     private let flushPending: NIOLoopBoundBox<Bool>
-    /// The outcome of the latest write: ``close()`` waits for it.
-    private let lastWrite: NIOLoopBoundBox<EventLoopFuture<Void>?>
 
     public init(channel: any Channel) {
         self.id = Self.nextID.withLockedValue { value in
@@ -24,7 +22,6 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
         self.remoteAddress = channel.remoteAddress
         // Made off the loop too (a connection object is created wherever a test or handler needs it).
         self.flushPending = NIOLoopBoundBox.makeBoxSendingValue(false, as: Bool.self, eventLoop: channel.eventLoop)
-        self.lastWrite = NIOLoopBoundBox.makeEmptyBox(valueType: EventLoopFuture<Void>.self, eventLoop: channel.eventLoop)
     }
 
     /// `ip:port` of the peer, as Java's `RemotingHelper.parseChannelRemoteAddr` prints it.
@@ -41,14 +38,10 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
             eventLoop.execute { self.close() }
             return
         }
-        channel.flush()
-        if let last = lastWrite.value {
-            last.whenComplete { _ in self.channel.close(promise: nil) }
-            // A peer that stops reading must not keep the connection open for ever.
-            eventLoop.scheduleTask(in: .seconds(3)) { self.channel.close(promise: nil) }
-        } else {
-            channel.close(promise: nil)
-        }
+        // A pipeline without our handler (a test's embedded channel) closes at once.
+        let handled = eventLoop.makePromise(of: Void.self)
+        handled.futureResult.whenFailure { _ in self.channel.close(promise: nil) }
+        channel.triggerUserOutboundEvent(CloseAfterWrites(), promise: handled)
     }
 
     /// Sends a request and waits for its response (Java `invokeSync`); fails with
@@ -73,26 +66,25 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     }
 
     /// Writes now and flushes once for every request queued on the loop meanwhile: many concurrent
-    /// senders share one write syscall (and the peer one read) instead of one each.
+    /// senders share one write syscall (and the peer one read) instead of one each. Tasks that run
+    /// on the loop itself (NIO as the global executor, a processor) defer the flush the same way:
+    /// the requests of the jobs that the last read batch resumed leave in one write.
     private func write(_ request: OutboundRequest) {
         let eventLoop = channel.eventLoop
         if eventLoop.inEventLoop {
-            // On the loop (a processor, a task already there): nothing queued behind to wait for.
-            write(request, flush: true)
+            writeAndScheduleFlush(request)
         } else {
-            eventLoop.execute { self.write(request, flush: false) }
+            eventLoop.execute { self.writeAndScheduleFlush(request) }
         }
     }
 
-    private func write(_ request: OutboundRequest, flush: Bool) {
-        let promise = channel.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenFailure { request.response?.fail($0) }
-        lastWrite.value = promise.futureResult
-        channel.write(request, promise: promise)
-        if flush {
-            channel.flush()
+    private func writeAndScheduleFlush(_ request: OutboundRequest) {
+        // A closed channel's pipeline no longer reaches the handler that answers pending requests.
+        guard channel.isActive else {
+            request.response?.fail(RemotingError.connectionClosed)
             return
         }
+        channel.write(request, promise: nil)
         guard !flushPending.value else { return }
         flushPending.value = true
         channel.eventLoop.execute {

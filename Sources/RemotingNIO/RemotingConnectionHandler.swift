@@ -16,6 +16,9 @@ public struct OutboundRequest: Sendable {
     }
 }
 
+/// Asks the handler to close its channel once the frames written before are on the wire.
+struct CloseAfterWrites: Sendable {}
+
 /// Why a request of ours got no response.
 public enum RemotingError: Error, Equatable, Sendable {
     case timeout(opaque: Int32)
@@ -50,6 +53,9 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
     private(set) var connection: RemotingConnection?
     private var needsFlush = false
     private var reading = false
+    /// Frames written since the last flush, encoded back to back: one buffer (and one write) per
+    /// flush instead of one per frame.
+    private var outbound: ByteBuffer?
 
     init(processors: RequestProcessorTable, maximumFrameLength: Int, logger: Logger) {
         self.processors = processors
@@ -89,7 +95,7 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
             // Answers to the frames before the corrupt one still go out, as Java's writeAndFlush does.
             if needsFlush {
                 needsFlush = false
-                context.flush()
+                flush(context: context)
             }
             context.close(promise: nil)
         }
@@ -99,7 +105,7 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
         reading = false
         if needsFlush {
             needsFlush = false
-            context.flush()
+            flush(context: context)
         }
         context.fireChannelReadComplete()
     }
@@ -162,7 +168,7 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
                     handler.processors.rpcMetrics?.record(
                         requestCode: command.code, responseCode: response.code, nanoseconds: DispatchTimeNanos.now() - started)
                     handler.write(response, to: command, context: context)
-                    if !handler.reading { context.flush() }
+                    if !handler.reading { handler.flush(context: context) }
                 }
             }
         case .none:
@@ -189,9 +195,47 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
         } else {
             request.command.flag |= RemotingCommand.onewayFlag
         }
-        var buffer = context.channel.allocator.buffer(capacity: 256 + (request.command.body?.readableBytes ?? 0))
-        RemotingFrameEncoder.encode(request.command, into: &buffer)
-        context.write(wrapOutboundOut(buffer), promise: promise)
+        append(request.command, context: context)
+        if let promise { promise.succeed() }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        if let buffer = outbound {
+            outbound = nil
+            context.write(wrapOutboundOut(buffer), promise: nil)
+        }
+        context.flush()
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is CloseAfterWrites else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        // A peer that stops reading must not keep the connection open for ever.
+        let timeout = context.eventLoop.scheduleTask(in: .seconds(3)) { context.close(promise: nil) }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        if let buffer = outbound {
+            outbound = nil
+            context.write(wrapOutboundOut(buffer), promise: written)
+        } else {
+            // Writes still queued in the channel complete in order: an empty write completes after them.
+            context.write(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: written)
+        }
+        context.flush()
+        written.futureResult.whenComplete { _ in
+            timeout.cancel()
+            context.close(promise: nil)
+        }
+        promise?.succeed()
+    }
+
+    private func append(_ command: RemotingCommand, context: ChannelHandlerContext) {
+        let size = 256 + (command.body?.readableBytes ?? 0)
+        if outbound == nil {
+            outbound = context.channel.allocator.buffer(capacity: max(size, 4096))
+        }
+        RemotingFrameEncoder.encode(command, into: &outbound!)
     }
 
     private func failExpiredRequests() {
@@ -214,9 +258,7 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
         response.opaque = request.opaque
         response.flag |= RemotingCommand.responseFlag
         if request.language == .cpp { response.serializeType = .json }
-        var buffer = context.channel.allocator.buffer(capacity: 256 + (response.body?.readableBytes ?? 0))
-        RemotingFrameEncoder.encode(response, into: &buffer)
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        append(response, context: context)
         needsFlush = true
     }
 }

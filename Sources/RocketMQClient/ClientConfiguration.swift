@@ -23,6 +23,8 @@ public struct ClientConfiguration: Sendable {
     public var persistConsumerOffsetInterval: Duration
     /// Timeout of one request (route, heartbeat, offsets).
     public var requestTimeout: Duration
+    /// The loops the connections to name servers and brokers run on.
+    public var eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
 
     public init(
         nameServers: [String], clientIP: String = ClientConfiguration.localIPv4(), instanceName: String? = nil,

@@ -29,6 +29,8 @@ import Testing
 
     static func notifications(_ channel: EmbeddedChannel) throws -> [RemotingCommand] {
         var found: [RemotingCommand] = []
+        // Requests are flushed at the end of the loop's turn.
+        channel.embeddedEventLoop.run()
         while let request = try channel.readOutbound(as: OutboundRequest.self) { found.append(request.command) }
         return found
     }

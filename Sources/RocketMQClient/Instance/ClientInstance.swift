@@ -176,7 +176,10 @@ public final class ClientInstance: Sendable {
             default:
                 let processors = self.processors()
                 let logger = self.logger
-                let task = Task { try await RemotingClient.connect(address: address, processors: processors, logger: logger) }
+                let group = self.configuration.eventLoopGroup
+                let task = Task {
+                    try await RemotingClient.connect(address: address, processors: processors, group: group, logger: logger)
+                }
                 state.connections[address] = .connecting(task)
                 return .wait(task)
             }

@@ -4,6 +4,8 @@ import Histogram
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
+import RemotingNIO
 import RemotingCodec
 import RocketMQClient
 
@@ -40,6 +42,10 @@ struct BenchProducerCommand: AsyncParsableCommand {
     func run() async throws {
         var client = ClientConfiguration(namesrvAddr: options.namesrv)
         client.serializeType = options.serialize == "rocketmq" ? .rocketmq : .json
+        // The senders run on the loop of their connections (see EventLoopTaskExecutor).
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        client.eventLoopGroup = loop
+        let executor = EventLoopTaskExecutor(loop.next())
         let producer = Producer(configuration: ProducerConfiguration(group: group), client: client)
         try await producer.start()
         let body = ByteBuffer(bytes: (0..<size).map { UInt8(97 + $0 % 26) })
@@ -74,7 +80,7 @@ struct BenchProducerCommand: AsyncParsableCommand {
         }
         let histogram = await withTaskGroup(of: Histogram<UInt64>.self) { group in
             for _ in 0..<threads {
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
                     switch mode {
                     case "oneway":
