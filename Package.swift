@@ -161,7 +161,6 @@ let package = Package(
                 "NameServer",
                 "Broker",
                 "MessageStore",
-                "RocketMQClient",
                 "RemotingNIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Atomics", package: "swift-atomics"),

@@ -33,4 +33,10 @@ import Testing
         #expect(TagsCode.indexKeyHash("polygenelubricants") == 0)
         #expect(TagsCode.indexKey(topic: "T", key: "k") == "T#k")
     }
+
+    @Test(arguments: [("StoreFixtureTopic", "key-0"), ("主题", "键😀"), ("T", ""), ("", "k"), ("Ünï", "abc")])
+    func indexKeyHashOfPartsIsTheHashOfTheKey(_ topic: String, _ key: String) {
+        #expect(TagsCode.indexKeyHash(topic: topic, key: key) == TagsCode.indexKeyHash(TagsCode.indexKey(topic: topic, key: key)))
+        #expect(TagsCode.indexKeyHash(topic: topic, key: key[...]) == TagsCode.indexKeyHash(TagsCode.indexKey(topic: topic, key: key)))
+    }
 }

@@ -1,5 +1,6 @@
 import Logging
 import MessageStore
+import NIOConcurrencyHelpers
 import NIOCore
 import RemotingCodec
 import RemotingNIO
@@ -54,7 +55,7 @@ public final class SendMessageProcessor: RequestProcessor {
         let bornHost = Self.bornHost(context)
         var sysFlag = MessageSysFlag(rawValue: header.sysFlag)
         if topicConfig.topicFilterType == .multiTag { sysFlag.insert(.multiTags) }
-        let promise = context.connection.eventLoop.makePromise(of: PutMessageResult.self)
+        let outcome = PutOutcome()
         // The answer names the queue the producer chose, also for a half message parked in queue 0.
         let queueId = header.queueId
         if header.batch {
@@ -72,7 +73,13 @@ public final class SendMessageProcessor: RequestProcessor {
                 bornTimestamp: header.bornTimestamp, bornHost: bornHost, storeHost: storeHost,
                 reconsumeTimes: header.reconsumeTimes ?? 0,
                 delayTimeLevel: batchProperties[MessageConst.delayTimeLevel].flatMap { Int32($0) } ?? 0,
-                waitStoreMessageOK: wait), promise: promise)
+                waitStoreMessageOK: wait)) { outcome.complete($0) }
+        } else if let stored = StoredProperties(header.properties ?? "", cluster: config.brokerClusterName) {
+            store.putMessage(BrokerInnerMessage(
+                topic: header.topic, queueId: header.queueId, body: request.body ?? ByteBuffer(), rawProperties: stored.raw,
+                flag: header.flag, sysFlag: sysFlag, bornTimestamp: header.bornTimestamp, bornHost: bornHost,
+                storeHost: storeHost, reconsumeTimes: header.reconsumeTimes ?? 0, delayTimeLevel: stored.delayTimeLevel,
+                waitStoreMessageOK: stored.waitStoreMessageOK)) { outcome.complete($0) }
         } else {
             var properties = MessageProperties(decoding: header.properties ?? "")
             if properties[MessageConst.transactionPrepared] == "true" {
@@ -109,13 +116,13 @@ public final class SendMessageProcessor: RequestProcessor {
                 topic: header.topic, queueId: header.queueId, body: request.body ?? ByteBuffer(), rawProperties: raw,
                 flag: header.flag, sysFlag: sysFlag, bornTimestamp: header.bornTimestamp, bornHost: bornHost,
                 storeHost: storeHost, reconsumeTimes: header.reconsumeTimes ?? 0, delayTimeLevel: delay,
-                waitStoreMessageOK: wait), promise: promise)
+                waitStoreMessageOK: wait)) { outcome.complete($0) }
         }
         let region = config.regionId
         let traceOn = config.traceOn
-        return .future(promise.futureResult.map { result in
+        return outcome.answer(on: context.connection.eventLoop) { result in
             Self.response(to: request, result: result, queueId: queueId, regionId: region, traceOn: traceOn)
-        })
+        }
     }
 
     /// Java `msgCheck` plus the queue choice and the retry/DLQ redirect; a failure is the response.
@@ -218,6 +225,39 @@ extension SendMessageProcessor {
     /// BORNHOST: the producer's address as this connection sees it.
     static func bornHost(_ context: RequestContext) -> MessageHost {
         context.remoteAddress.flatMap(MessageHost.init(peer:))?.normalized ?? MessageHost(ipv4: 0, 0, 0, 0, port: 0)
+    }
+}
+
+/// A put's outcome: answered at once when the store completed it before returning (ASYNC_FLUSH, or no
+/// `WAIT`), else through a future completed by the group commit or the replication.
+final class PutOutcome: Sendable {
+    private enum State {
+        case pending
+        case done(PutMessageResult)
+        case awaited(EventLoopPromise<PutMessageResult>)
+    }
+    private let state = NIOLockedValueBox(State.pending)
+
+    func complete(_ result: PutMessageResult) {
+        let promise = state.withLockedValue { state -> EventLoopPromise<PutMessageResult>? in
+            if case .awaited(let promise) = state { return promise }
+            state = .done(result)
+            return nil
+        }
+        promise?.succeed(result)
+    }
+
+    func answer(on loop: any EventLoop, _ respond: @escaping @Sendable (PutMessageResult) -> RemotingCommand) -> ProcessorResult {
+        let answer = state.withLockedValue { state -> State in
+            if case .done = state { return state }
+            state = .awaited(loop.makePromise(of: PutMessageResult.self))
+            return state
+        }
+        switch answer {
+        case .done(let result): return .response(respond(result))
+        case .awaited(let promise): return .future(promise.futureResult.map(respond))
+        case .pending: preconditionFailure("a put is answered or awaited")
+        }
     }
 }
 

@@ -105,10 +105,9 @@ final class IndexFile: Sendable {
     // MARK: Writing
 
     /// Java `putKey`: adds an entry at the head of the key's slot chain; false when the file is full.
-    func putKey(_ key: String, phyOffset: Int64, storeTimestamp: Int64) -> Bool {
+    func putKey(keyHash: Int32, phyOffset: Int64, storeTimestamp: Int64) -> Bool {
         let count = self.indexCount
         guard Int(count) < self.indexNum else { return false }
-        let keyHash = TagsCode.indexKeyHash(key)
         let slot = self.slotPosition(keyHash: keyHash)
         var slotValue = self.file.loadInt32(at: slot)
         if slotValue <= Self.invalidIndex || slotValue > count {

@@ -69,18 +69,18 @@ final class IndexService: Sendable {
         }
         if request.sysFlag.transactionType == .rollback { return }
         if let uniqueKey = request.uniqueKey {
-            file = try self.putKey(file, TagsCode.indexKey(topic: request.topic, key: uniqueKey), request)
+            file = try self.putKey(file, TagsCode.indexKeyHash(topic: request.topic, key: uniqueKey), request)
         }
         if let keys = request.keys, !keys.isEmpty {
             for key in keys.split(separator: " ", omittingEmptySubsequences: true) {
-                file = try self.putKey(file, TagsCode.indexKey(topic: request.topic, key: String(key)), request)
+                file = try self.putKey(file, TagsCode.indexKeyHash(topic: request.topic, key: key), request)
             }
         }
     }
 
-    private func putKey(_ file: IndexFile, _ key: String, _ request: DispatchRequest) throws(StoreError) -> IndexFile {
+    private func putKey(_ file: IndexFile, _ keyHash: Int32, _ request: DispatchRequest) throws(StoreError) -> IndexFile {
         var file = file
-        while !file.putKey(key, phyOffset: request.commitLogOffset, storeTimestamp: request.storeTimestamp) {
+        while !file.putKey(keyHash: keyHash, phyOffset: request.commitLogOffset, storeTimestamp: request.storeTimestamp) {
             file = try self.lastWritableFile()
         }
         return file
@@ -88,8 +88,9 @@ final class IndexService: Sendable {
 
     /// Java `getAndCreateLastIndexFile`: the newest file, or a new one when there is none or it is full.
     private func lastWritableFile() throws(StoreError) -> IndexFile {
-        let (last, names) = self.files.withLock { ($0.last, Set($0.map(\.file.fileName))) }
+        let last = self.files.withLock { $0.last }
         if let last, !last.isWriteFull { return last }
+        let names = self.files.withLock { Set($0.map(\.file.fileName)) }
         try FileSystem.createDirectories(self.storePath)
         var now = SystemClock.currentTimeMillis()
         var name = SystemClock.humanString(millis: now)

@@ -5,10 +5,16 @@
 public enum JavaHash {
     /// `String.hashCode()` of `string`.
     public static func hashCode(_ string: some StringProtocol) -> Int32 {
+        hashCode(string, seed: 0)
+    }
+
+    /// `String.hashCode()` of the concatenation of the string whose hash `seed` is and `string`
+    /// (Java's hash folds left), without building it.
+    public static func hashCode(_ string: some StringProtocol, seed: Int32) -> Int32 {
         // ASCII (keys, tags and ids almost always are): its UTF-8 bytes are its UTF-16 units, and
         // walking them is several times cheaper than transcoding.
         let ascii = string.utf8.withContiguousStorageIfAvailable { bytes -> Int32? in
-            var hash: Int32 = 0
+            var hash = seed
             for byte in bytes {
                 guard byte < 0x80 else { return nil }
                 hash = hash &* 31 &+ Int32(byte)
@@ -16,7 +22,7 @@ public enum JavaHash {
             return hash
         }
         if let ascii, let hash = ascii { return hash }
-        var hash: Int32 = 0
+        var hash = seed
         for unit in string.utf16 {
             hash = hash &* 31 &+ Int32(unit)
         }

@@ -13,6 +13,12 @@ public enum TagsCode {
         return hash == .min ? 0 : abs(hash)
     }
 
+    /// ``indexKeyHash(_:)`` of ``indexKey(topic:key:)``, without building the key.
+    public static func indexKeyHash(topic: String, key: some StringProtocol) -> Int32 {
+        let hash = JavaHash.hashCode(key, seed: JavaHash.hashCode("#", seed: JavaHash.hashCode(topic)))
+        return hash == .min ? 0 : abs(hash)
+    }
+
     /// The index key of a message key: `"<topic>#<key>"` (`IndexService.buildKey`).
     public static func indexKey(topic: String, key: String) -> String {
         topic + "#" + key
