@@ -1,4 +1,5 @@
 import RemotingCodec
+import RemotingNIO
 
 /// A broker or name server answered with an error code (Java `MQBrokerException`).
 public struct MQBrokerError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -45,6 +46,16 @@ public enum MQClientError: Error, Sendable, Equatable, CustomStringConvertible {
         case .messageIllegal(let reason): reason
         case .notRunning: "The client is not running"
         case .badResponse(let reason): "bad response: \(reason)"
+        }
+    }
+}
+
+extension MQClientError {
+    /// A request's transport failure, named by the address it went to.
+    init(_ error: RemotingError, address: String) {
+        switch error {
+        case .timeout: self = .timeout(address: address)
+        case .connectionClosed: self = .connectionFailed(address: address, reason: "connection closed")
         }
     }
 }

@@ -208,10 +208,15 @@ public final class ClientInstance: Sendable {
         do {
             return try await connection.sendRequest(request, timeout: timeout.timeAmount).get()
         } catch let error as RemotingError {
-            switch error {
-            case .timeout: throw MQClientError.timeout(address: address)
-            case .connectionClosed: throw MQClientError.connectionFailed(address: address, reason: "connection closed")
-            }
+            throw MQClientError(error, address: address)
+        }
+    }
+
+    /// The open connection to `address`, if there is one: the send path's way around an async call.
+    func cachedConnection(to address: String) -> RemotingConnection? {
+        state.withLockedValue { state in
+            guard case .connected(let connection) = state.connections[address], connection.isActive else { return nil }
+            return connection
         }
     }
 
@@ -296,6 +301,12 @@ public final class ClientInstance: Sendable {
 
     /// The producer's view of `topic`, fetched on first use; a topic unknown to the name servers is
     /// routed like the default topic so that the broker creates it (Java's autoCreateTopicEnable path).
+    /// The writable queues of `topic` when its route is known.
+    func cachedPublishQueues(_ topic: String) -> [MessageQueue]? {
+        guard let queues = state.withLockedValue({ $0.publishInfo[topic]?.queues }), !queues.isEmpty else { return nil }
+        return queues
+    }
+
     func publishInfo(_ topic: String, defaultTopicQueueNums: Int32) async throws -> TopicPublishInfo {
         if let info = state.withLockedValue({ $0.publishInfo[topic] }), !info.queues.isEmpty { return info }
         if try await updateRoute(topic) == nil,

@@ -4,6 +4,7 @@ import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 import RemotingCodec
+import RemotingNIO
 import RocketMQModel
 
 /// Java `DefaultMQProducer`'s settings.
@@ -100,10 +101,7 @@ public final class Producer: Sendable {
     /// Sends and waits for the broker's answer, retrying on another broker when a send fails
     /// (`retryTimesWhenSendFailed`).
     public func send(_ message: Message) async throws -> SendResult {
-        let prepared = try prepare(message)
-        return try await sendWithRetries(topic: message.topic, attempts: 1 + configuration.retryTimesWhenSendFailed) { queue, timeout in
-            try await self.sendKernel(prepared, to: queue, timeout: timeout)
-        }
+        try await sendWithRetries(prepare(message), attempts: 1 + configuration.retryTimesWhenSendFailed)
     }
 
     /// Sends without waiting in the caller; `completion` gets the answer (Java's async send).
@@ -140,10 +138,8 @@ public final class Producer: Sendable {
     public func sendOneway(_ message: Message) async throws {
         let prepared = try prepare(message)
         let queue = try await selectQueue(topic: message.topic, lastBrokerName: nil)
-        guard let address = instance.masterAddress(queue.brokerName) else {
-            throw MQClientError.brokerNotFound(brokerName: queue.brokerName)
-        }
-        try await instance.invokeOneway(address, makeRequest(prepared, queue: queue))
+        let (_, connection) = try await masterConnection(queue, topic: message.topic)
+        connection.sendOneway(makeRequest(prepared, queue: queue))
     }
 
     /// Sends messages of one topic as one SEND_BATCH_MESSAGE (Java `send(Collection<Message>)`).
@@ -178,9 +174,7 @@ public final class Producer: Sendable {
         let prepared = PreparedMessage(
             topic: first.topic, body: body, flag: 0, properties: batchProperties, sysFlag: 0,
             uniqueKey: keys.joined(separator: ","), batch: true)
-        return try await sendWithRetries(topic: first.topic, attempts: 1 + configuration.retryTimesWhenSendFailed) { queue, timeout in
-            try await self.sendKernel(prepared, to: queue, timeout: timeout)
-        }
+        return try await sendWithRetries(prepared, attempts: 1 + configuration.retryTimesWhenSendFailed)
     }
 
     // MARK: internals
@@ -268,12 +262,28 @@ public final class Producer: Sendable {
     }
 
     private func sendKernel(_ message: PreparedMessage, to queue: MessageQueue, timeout: Duration) async throws -> SendResult {
+        let address: String, connection: RemotingConnection
+        if let master = instance.masterAddress(queue.brokerName), let open = instance.cachedConnection(to: master) {
+            (address, connection) = (master, open)
+        } else {
+            (address, connection) = try await masterConnection(queue, topic: message.topic)
+        }
+        let response: RemotingCommand
+        do {
+            response = try await connection.sendRequest(makeRequest(message, queue: queue), timeout: timeout.timeAmount).get()
+        } catch let error as RemotingError {
+            throw MQClientError(error, address: address)
+        }
+        return try Self.sendResult(response, queue: queue, uniqueKey: message.uniqueKey, address: address)
+    }
+
+    /// The connection to the master of `queue`'s broker.
+    private func masterConnection(_ queue: MessageQueue, topic: String) async throws -> (String, RemotingConnection) {
         guard let address = instance.masterAddress(queue.brokerName) else {
-            _ = try? await instance.updateRoute(message.topic)
+            _ = try? await instance.updateRoute(topic)
             throw MQClientError.brokerNotFound(brokerName: queue.brokerName)
         }
-        let response = try await instance.invoke(address, makeRequest(message, queue: queue), timeout: timeout)
-        return try Self.sendResult(response, queue: queue, uniqueKey: message.uniqueKey, address: address)
+        return (address, try await instance.connection(to: address))
     }
 
     /// Java `processSendResponse`.
@@ -298,22 +308,25 @@ public final class Producer: Sendable {
     ]
 
     /// Java `sendDefaultImpl`: up to `attempts` tries within `sendTimeout`, avoiding the broker that
-    /// just failed.
-    private func sendWithRetries(
-        topic: String, attempts: Int, _ send: (MessageQueue, Duration) async throws -> SendResult
-    ) async throws -> SendResult {
+    /// just failed. With the route known and the connection open, the broker's answer is the only wait.
+    private func sendWithRetries(_ message: PreparedMessage, attempts: Int) async throws -> SendResult {
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.sendTimeout
         var lastBrokerName: String?
         var lastError: (any Error)?
         for _ in 0..<max(1, attempts) {
-            let remaining = deadline - clock.now
-            guard remaining > .zero else { break }
-            let queue = try await selectQueue(topic: topic, lastBrokerName: lastBrokerName)
-            lastBrokerName = queue.brokerName
             let start = clock.now
+            let remaining = deadline - start
+            guard remaining > .zero else { break }
+            let queue: MessageQueue
+            if let queues = instance.cachedPublishQueues(message.topic) {
+                queue = selectQueue(queues, lastBrokerName: lastBrokerName)
+            } else {
+                queue = try await selectQueue(topic: message.topic, lastBrokerName: lastBrokerName)
+            }
+            lastBrokerName = queue.brokerName
             do {
-                let result = try await send(queue, remaining)
+                let result = try await sendKernel(message, to: queue, timeout: remaining)
                 noteLatency(queue.brokerName, since: start, clock: clock, failed: false)
                 if result.status != .sendOK && configuration.retryAnotherBrokerWhenNotStoreOK { lastError = nil; continue }
                 return result
@@ -338,7 +351,11 @@ public final class Producer: Sendable {
     /// Java `selectOneMessageQueue`: round robin, skipping the broker that failed last and, with
     /// `sendLatencyFaultEnable`, brokers that are resting.
     private func selectQueue(topic: String, lastBrokerName: String?) async throws -> MessageQueue {
-        let queues = try await instance.publishInfo(topic, defaultTopicQueueNums: configuration.defaultTopicQueueNums).queues
+        selectQueue(try await instance.publishInfo(topic, defaultTopicQueueNums: configuration.defaultTopicQueueNums).queues,
+                    lastBrokerName: lastBrokerName)
+    }
+
+    private func selectQueue(_ queues: [MessageQueue], lastBrokerName: String?) -> MessageQueue {
         let start = state.withLockedValue { state -> Int in
             state.queueIndex &+= 1
             return state.queueIndex & Int.max

@@ -114,16 +114,29 @@ public struct MessageProperties: Sendable, Hashable {
     /// Java's string form: `name 0x01 value` joined by 0x02, no trailing 0x02. Pairs with an empty name or
     /// value are written too (Java writes every non-null entry), although a reader drops them.
     public var encoded: String {
-        var result = ""
-        for (offset, property) in self.storage.enumerated() {
-            if offset > 0 {
-                result.unicodeScalars.append(Unicode.Scalar(Self.propertySeparator))
+        // Written once into a string of the exact size: a producer makes one per send.
+        String(unsafeUninitializedCapacity: self.encodedByteCount) { buffer in
+            var position = 0
+            func append(_ string: String) {
+                var string = string
+                string.withUTF8 { bytes in
+                    guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+                    (buffer.baseAddress! + position).update(from: source, count: bytes.count)
+                    position += bytes.count
+                }
             }
-            result += property.name
-            result.unicodeScalars.append(Unicode.Scalar(Self.nameValueSeparator))
-            result += property.value
+            for (offset, property) in self.storage.enumerated() {
+                if offset > 0 {
+                    buffer[position] = Self.propertySeparator
+                    position += 1
+                }
+                append(property.name)
+                buffer[position] = Self.nameValueSeparator
+                position += 1
+                append(property.value)
+            }
+            return position
         }
-        return result
     }
 
     /// Number of UTF-8 bytes of ``encoded``.
