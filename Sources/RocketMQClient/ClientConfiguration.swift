@@ -25,6 +25,10 @@ public struct ClientConfiguration: Sendable {
     public var requestTimeout: Duration
     /// The loops the connections to name servers and brokers run on.
     public var eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    /// Where the client's own tasks (pull loops, consume workers, callbacks) run; nil: Swift's global
+    /// pool. An ``RemotingNIO/EventLoopTaskExecutor`` on the loop of a one-loop `eventLoopGroup` keeps
+    /// a message's whole path on one thread.
+    public var taskExecutor: (any TaskExecutor)?
 
     public init(
         nameServers: [String], clientIP: String = ClientConfiguration.localIPv4(), instanceName: String? = nil,

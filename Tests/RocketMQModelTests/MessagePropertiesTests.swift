@@ -92,6 +92,34 @@ import Testing
         #expect(MessageProperties(decoding: "KEYS\(a)single").keysList == ["single"])
     }
 
+    /// Stored properties are read lazily: look-ups, iteration, equality and edits agree with a full parse.
+    @Test(arguments: [
+        [UInt8]("UNIQ_KEY\u{1}ABC\u{2}WAIT\u{1}true\u{2}TAGS\u{1}TagA".utf8),
+        [UInt8]("A\u{1}1\u{2}\u{2}B\u{1}\u{2}\u{1}x\u{2}A\u{1}2\u{2}C".utf8),
+        [UInt8]("K\u{1}v\u{1}w\u{2}标签\u{1}值\u{2}".utf8),
+        [0x41, 0x01, 0xFF, 0x02, 0xFE, 0x01, 0x7A],
+        [],
+    ])
+    func storedPropertiesReadAsParsedOnes(_ bytes: [UInt8]) {
+        let stored = MessageProperties(stored: ByteBuffer(bytes: bytes))
+        let parsed = MessageProperties(decoding: bytes)
+        for name in ["UNIQ_KEY", "WAIT", "TAGS", "A", "B", "C", "K", "标签", "x", "", "\u{FFFD}", "Missing"] {
+            #expect(stored[name] == parsed[name], "\(name)")
+        }
+        #expect(stored == parsed)
+        #expect(stored.count == parsed.count)
+        #expect(Array(stored.names) == parsed.names)
+        #expect(stored.encoded == parsed.encoded)
+        var edited = stored
+        edited["NEW"] = "1"
+        edited["A"] = nil
+        var expected = parsed
+        expected["NEW"] = "1"
+        expected["A"] = nil
+        #expect(edited == expected)
+        #expect(edited.encoded == expected.encoded)
+    }
+
     @Test func constantsAreJavaStrings() {
         #expect(MessageConst.keys == "KEYS")
         #expect(MessageConst.waitStoreMsgOK == "WAIT")

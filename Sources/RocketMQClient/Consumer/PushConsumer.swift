@@ -151,7 +151,7 @@ public final class PushConsumer: Sendable, ConsumerInner {
         instance.retain()
         if case .concurrently = handler {
             let workers = (0..<max(1, configuration.consumeThreadCount)).map { _ in
-                Task { [stream] in
+                Task(executorPreference: instance.configuration.taskExecutor) { [stream] in
                     for await work in stream { await self.consumeConcurrently(work) }
                 }
             }
@@ -294,7 +294,9 @@ public final class PushConsumer: Sendable, ConsumerInner {
             }
             guard inserted else { continue }
             added = true
-            let task = Task { await self.pullLoop(processQueue, subscription: subscription, from: offset) }
+            let task = Task(executorPreference: instance.configuration.taskExecutor) {
+                await self.pullLoop(processQueue, subscription: subscription, from: offset)
+            }
             processQueue.setPullTask(task)
         }
         return added || !removed.isEmpty
@@ -421,7 +423,7 @@ public final class PushConsumer: Sendable, ConsumerInner {
                 message.reconsumeTimes += 1
                 return message
             }
-            Task {
+            Task(executorPreference: instance.configuration.taskExecutor) {
                 try? await Task.sleep(for: .seconds(5))
                 self.submit(retry)
             }

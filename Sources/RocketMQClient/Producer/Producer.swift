@@ -106,7 +106,7 @@ public final class Producer: Sendable {
 
     /// Sends without waiting in the caller; `completion` gets the answer (Java's async send).
     public func send(_ message: Message, completion: @escaping @Sendable (Result<SendResult, any Error>) -> Void) {
-        Task {
+        Task(executorPreference: instance.configuration.taskExecutor) {
             do { completion(.success(try await self.send(message))) } catch { completion(.failure(error)) }
         }
     }

@@ -8,6 +8,9 @@ import NIOCore
 /// pieces with no 0x01, an empty name or an empty value. A name seen twice keeps its first position and takes
 /// the last value (a batch entry's stored string can hold `WAIT` twice, §3.3.3). Equality is order-sensitive.
 public struct MessageProperties: Sendable, Hashable {
+    public static func == (lhs: MessageProperties, rhs: MessageProperties) -> Bool { lhs.pairs == rhs.pairs }
+    public func hash(into hasher: inout Hasher) { hasher.combine(self.pairs) }
+
     /// One name/value pair.
     public struct Property: Sendable, Hashable {
         public var name: String
@@ -24,16 +27,30 @@ public struct MessageProperties: Sendable, Hashable {
     /// Separates pairs.
     public static let propertySeparator: UInt8 = 0x02
 
-    private var storage: [Property]
+    /// Parsed pairs, or the stored string's bytes until something needs more than a look-up: a
+    /// consumer reads hundreds of thousands of messages a second and looks at few of their properties.
+    private enum Storage: Sendable {
+        case parsed([Property])
+        case raw(ByteBuffer)
+    }
+    private var storage: Storage
+
+    /// The pairs in order (parsed now when kept raw).
+    private var pairs: [Property] {
+        switch self.storage {
+        case .parsed(let pairs): return pairs
+        case .raw(let buffer): return buffer.withUnsafeReadableBytes { Self.parse($0) }
+        }
+    }
 
     /// No properties.
     public init() {
-        self.storage = []
+        self.storage = .parsed([])
     }
 
     /// Properties from pairs in order; a repeated name keeps its first position and its last value.
     public init(_ pairs: some Sequence<(String, String)>) {
-        self.storage = []
+        self.storage = .parsed([])
         for (name, value) in pairs {
             self[name] = value
         }
@@ -42,25 +59,30 @@ public struct MessageProperties: Sendable, Hashable {
     /// Parses a properties string.
     public init(decoding string: String) {
         var string = string
-        self = string.withUTF8 { Self.parse(UnsafeRawBufferPointer($0)) }
+        self.storage = .parsed(string.withUTF8 { Self.parse(UnsafeRawBufferPointer($0)) })
     }
 
     /// Parses properties string bytes (UTF-8; invalid sequences are repaired, as `String(decoding:)` does).
     public init(decoding bytes: some Collection<UInt8>) {
-        if let parsed = bytes.withContiguousStorageIfAvailable({ Self.parse(UnsafeRawBufferPointer($0)) }) {
-            self = parsed
-        } else {
-            self = Array(bytes).withUnsafeBytes { Self.parse($0) }
-        }
+        let pairs = bytes.withContiguousStorageIfAvailable { Self.parse(UnsafeRawBufferPointer($0)) }
+        self.storage = .parsed(pairs ?? Array(bytes).withUnsafeBytes { Self.parse($0) })
     }
 
     /// Parses the readable bytes of `buffer`.
     public init(decoding buffer: ByteBuffer) {
-        self = buffer.withUnsafeReadableBytes { Self.parse($0) }
+        self.storage = .parsed(buffer.withUnsafeReadableBytes { Self.parse($0) })
     }
 
-    private static func parse(_ bytes: UnsafeRawBufferPointer) -> MessageProperties {
-        var result = MessageProperties()
+    /// The properties string in `buffer`, parsed only when needed: a look-up by name scans the bytes,
+    /// anything else parses them as ``init(decoding:)-(ByteBuffer)`` does.
+    public init(stored buffer: ByteBuffer) {
+        self.storage = .raw(buffer)
+    }
+
+    /// Calls `visit(name, value)` for every well-formed piece, as Java 4.9.8 reads them: split on 0x02,
+    /// empty pieces skipped, each split at its first 0x01, pieces with no 0x01, an empty name or an
+    /// empty value skipped.
+    private static func forEachPair(_ bytes: UnsafeRawBufferPointer, _ visit: (Range<Int>, Range<Int>) -> Void) {
         var pieceStart = 0
         var separator = -1
         var index = 0
@@ -70,9 +92,7 @@ public struct MessageProperties: Sendable, Hashable {
             let byte = atEnd ? Self.propertySeparator : bytes[index]
             if byte == Self.propertySeparator {
                 if separator > pieceStart, index > separator + 1 {
-                    let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[pieceStart..<separator]), as: UTF8.self)
-                    let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(separator + 1)..<index]), as: UTF8.self)
-                    result[name] = value
+                    visit(pieceStart..<separator, (separator + 1)..<index)
                 }
                 pieceStart = index + 1
                 separator = -1
@@ -81,41 +101,76 @@ public struct MessageProperties: Sendable, Hashable {
             }
             index += 1
         }
-        return result
+    }
+
+    private static func parse(_ bytes: UnsafeRawBufferPointer) -> [Property] {
+        var result = MessageProperties()
+        forEachPair(bytes) { name, value in
+            result[String(decoding: UnsafeRawBufferPointer(rebasing: bytes[name]), as: UTF8.self)] =
+                String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value]), as: UTF8.self)
+        }
+        return result.pairs
+    }
+
+    /// The value of the last well-formed pair named `name` in stored bytes (a repeated name takes its
+    /// last value).
+    private static func lookup(_ name: String, in bytes: UnsafeRawBufferPointer) -> String? {
+        var name = name
+        return name.withUTF8 { wanted -> String? in
+            var found: Range<Int>?
+            forEachPair(bytes) { pairName, value in
+                if pairName.count == wanted.count,
+                   UnsafeRawBufferPointer(rebasing: bytes[pairName]).elementsEqual(UnsafeRawBufferPointer(wanted)) {
+                    found = value
+                }
+            }
+            return found.map { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+        }
     }
 
     /// The value of `name`; assigning nil removes it. Assigning to a new name appends it.
     public subscript(name: String) -> String? {
         get {
-            self.storage.first(where: { $0.name == name })?.value
+            switch self.storage {
+            case .parsed(let pairs):
+                return pairs.first(where: { $0.name == name })?.value
+            case .raw(let buffer):
+                // Invalid UTF-8 in a stored name reads as U+FFFD: only a full parse compares those as Java does.
+                if name.unicodeScalars.contains("\u{FFFD}") { return self.pairs.first(where: { $0.name == name })?.value }
+                return buffer.withUnsafeReadableBytes { Self.lookup(name, in: $0) }
+            }
         }
         set {
-            if let index = self.storage.firstIndex(where: { $0.name == name }) {
+            var pairs = self.pairs
+            self.storage = .parsed([])
+            if let index = pairs.firstIndex(where: { $0.name == name }) {
                 if let newValue {
-                    self.storage[index].value = newValue
+                    pairs[index].value = newValue
                 } else {
-                    self.storage.remove(at: index)
+                    pairs.remove(at: index)
                 }
             } else if let newValue {
-                self.storage.append(Property(name: name, value: newValue))
+                pairs.append(Property(name: name, value: newValue))
             }
+            self.storage = .parsed(pairs)
         }
     }
 
     /// Number of properties.
-    public var count: Int { self.storage.count }
+    public var count: Int { self.pairs.count }
 
     /// Whether there are no properties.
-    public var isEmpty: Bool { self.storage.isEmpty }
+    public var isEmpty: Bool { self.pairs.isEmpty }
 
     /// Names in order.
-    public var names: [String] { self.storage.map(\.name) }
+    public var names: [String] { self.pairs.map(\.name) }
 
     /// Java's string form: `name 0x01 value` joined by 0x02, no trailing 0x02. Pairs with an empty name or
     /// value are written too (Java writes every non-null entry), although a reader drops them.
     public var encoded: String {
         // Written once into a string of the exact size: a producer makes one per send.
-        String(unsafeUninitializedCapacity: self.encodedByteCount) { buffer in
+        let pairs = self.pairs
+        return String(unsafeUninitializedCapacity: Self.encodedByteCount(pairs)) { buffer in
             var position = 0
             func append(_ string: String) {
                 var string = string
@@ -125,7 +180,7 @@ public struct MessageProperties: Sendable, Hashable {
                     position += bytes.count
                 }
             }
-            for (offset, property) in self.storage.enumerated() {
+            for (offset, property) in pairs.enumerated() {
                 if offset > 0 {
                     buffer[position] = Self.propertySeparator
                     position += 1
@@ -140,10 +195,12 @@ public struct MessageProperties: Sendable, Hashable {
     }
 
     /// Number of UTF-8 bytes of ``encoded``.
-    public var encodedByteCount: Int {
-        guard !self.storage.isEmpty else { return 0 }
-        var total = self.storage.count * 2 - 1
-        for property in self.storage {
+    public var encodedByteCount: Int { Self.encodedByteCount(self.pairs) }
+
+    private static func encodedByteCount(_ pairs: [Property]) -> Int {
+        guard !pairs.isEmpty else { return 0 }
+        var total = pairs.count * 2 - 1
+        for property in pairs {
             total += property.name.utf8.count + property.value.utf8.count
         }
         return total
@@ -153,7 +210,7 @@ public struct MessageProperties: Sendable, Hashable {
     @discardableResult
     public func write(to buffer: inout ByteBuffer) -> Int {
         var written = 0
-        for (offset, property) in self.storage.enumerated() {
+        for (offset, property) in self.pairs.enumerated() {
             if offset > 0 {
                 written += buffer.writeInteger(Self.propertySeparator)
             }
@@ -193,10 +250,10 @@ public struct MessageProperties: Sendable, Hashable {
 
 extension MessageProperties: Sequence {
     public func makeIterator() -> IndexingIterator<[Property]> {
-        self.storage.makeIterator()
+        self.pairs.makeIterator()
     }
 
-    public var underestimatedCount: Int { self.storage.count }
+    public var underestimatedCount: Int { self.pairs.count }
 }
 
 extension MessageProperties: ExpressibleByDictionaryLiteral {
@@ -208,6 +265,6 @@ extension MessageProperties: ExpressibleByDictionaryLiteral {
 extension MessageProperties: CustomStringConvertible {
     /// Java `HashMap.toString`-like: `{name=value, …}` in insertion order.
     public var description: String {
-        "{" + self.storage.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + "}"
+        "{" + self.pairs.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + "}"
     }
 }

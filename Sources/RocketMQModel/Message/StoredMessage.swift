@@ -6,7 +6,7 @@ import NIOCore
 ///
 /// `body` and `rawProperties` are slices of the decoded buffer (no copy). The properties are kept as the raw
 /// bytes that were read, so re-encoding a decoded entry gives identical bytes (a batch entry's string may hold a
-/// name twice); ``properties`` parses them on each read.
+/// name twice); ``properties`` reads them lazily.
 public struct StoredMessage: Sendable, Equatable {
     /// MESSAGE_MAGIC_CODE (4.x, 1-byte topic length), `0xDAA320A7`.
     public static let magicCodeV1 = Int32(bitPattern: 0xDAA3_20A7)
@@ -127,9 +127,10 @@ public struct StoredMessage: Sendable, Equatable {
 
     // MARK: Derived values
 
-    /// The parsed properties. Parsed on every read; setting replaces ``rawProperties`` with Java's string form.
+    /// The properties, parsed only when more than a look-up by name is asked of them; setting replaces
+    /// ``rawProperties`` with Java's string form.
     public var properties: MessageProperties {
-        get { MessageProperties(decoding: self.rawProperties) }
+        get { MessageProperties(stored: self.rawProperties) }
         set {
             var raw = ByteBuffer()
             raw.reserveCapacity(newValue.encodedByteCount)

@@ -2,6 +2,8 @@ import ArgumentParser
 import Atomics
 import Histogram
 import NIOConcurrencyHelpers
+import NIOPosix
+import RemotingNIO
 import RemotingCodec
 import RocketMQClient
 import RocketMQModel
@@ -27,6 +29,10 @@ struct BenchConsumerCommand: AsyncParsableCommand {
     func run() async throws {
         var client = ClientConfiguration(namesrvAddr: options.namesrv)
         client.serializeType = options.serialize == "rocketmq" ? .rocketmq : .json
+        // Pulls, decoding and the handler on the loop of the connections (see EventLoopTaskExecutor).
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        client.eventLoopGroup = loop
+        client.taskExecutor = EventLoopTaskExecutor(loop.next())
         var configuration = PushConsumerConfiguration(group: group)
         configuration.consumeFromWhere = from == "last" ? .consumeFromLastOffset : .consumeFromFirstOffset
         configuration.consumeThreadCount = threads

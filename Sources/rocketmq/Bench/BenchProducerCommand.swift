@@ -46,6 +46,7 @@ struct BenchProducerCommand: AsyncParsableCommand {
         let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         client.eventLoopGroup = loop
         let executor = EventLoopTaskExecutor(loop.next())
+        client.taskExecutor = executor
         let producer = Producer(configuration: ProducerConfiguration(group: group), client: client)
         try await producer.start()
         let body = ByteBuffer(bytes: (0..<size).map { UInt8(97 + $0 % 26) })
