@@ -1,85 +1,267 @@
 /// The custom-header fields of a command (Java `RemotingCommand.extFields`, a `HashMap<String,String>`),
-/// kept as flat pairs in arrival order: headers have a handful of fields, so a linear scan beats hashing.
+/// kept in arrival order as one byte array in the ROCKETMQ header's layout (§1.4: 2-byte name length,
+/// name, 4-byte value length, value, big-endian). Decoding makes no `String` per field: a value
+/// becomes one when it is asked for, a ROCKETMQ header re-encodes the fields with one copy, and
+/// headers have a handful of fields, so a linear scan beats hashing.
 public struct ExtFields: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     public struct Field: Sendable, Equatable {
-        public var name: String {
-            didSet { key = Self.key(of: name) }
-        }
+        public var name: String
         public var value: String
-        /// Length and first seven bytes of the name: rejects almost every non-matching name in a
-        /// scan without a `String` comparison (`==` is slow on a miss: it checks canonical equivalence).
-        @usableFromInline var key: UInt64
 
         public init(name: String, value: String) {
             self.name = name
             self.value = value
-            self.key = Self.key(of: name)
         }
-
-        @inlinable
-        static func key(of name: String) -> UInt64 {
-            var name = name
-            return name.withUTF8 { bytes in
-                var key = UInt64(truncatingIfNeeded: bytes.count) << 56
-                for index in 0..<Swift.min(7, bytes.count) { key |= UInt64(bytes[index]) << (8 * UInt64(index)) }
-                return key
-            }
-        }
-
-        public static func == (lhs: Field, rhs: Field) -> Bool { lhs.name == rhs.name && lhs.value == rhs.value }
     }
 
-    @usableFromInline var fields: [Field]
+    /// Valid UTF-8 throughout (checked where bytes come in); names at most `maximumNameLength` bytes.
+    @usableFromInline var bytes: [UInt8]
 
-    public init() { fields = [] }
+    /// The 2-byte length limits a name; Java reads it as a signed short.
+    static let maximumNameLength = Int(Int16.max)
+
+    public init() { bytes = [] }
     public init(minimumCapacity: Int) {
-        fields = []
-        fields.reserveCapacity(minimumCapacity)
+        bytes = []
+        bytes.reserveCapacity(minimumCapacity * 32)
     }
     public init(dictionaryLiteral elements: (String, String)...) {
-        fields = elements.map { Field(name: $0.0, value: $0.1) }
+        self.init(minimumCapacity: elements.count)
+        for (name, value) in elements { append(name, value) }
     }
 
-    public var count: Int { fields.count }
-    public var isEmpty: Bool { fields.isEmpty }
-    public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
+    /// Takes bytes already in the layout above and already checked.
+    init(validatedBytes: [UInt8]) { bytes = validatedBytes }
+
+    public var count: Int {
+        var count = 0
+        forEachRaw { _, _ in count += 1 }
+        return count
+    }
+
+    public var isEmpty: Bool { bytes.isEmpty }
+
+    public struct Iterator: IteratorProtocol {
+        let bytes: [UInt8]
+        var offset = 0
+
+        public mutating func next() -> Field? {
+            guard offset < bytes.count else { return nil }
+            return bytes.withUnsafeBytes { raw in
+                let entry = ExtFields.entry(in: raw, at: offset)
+                offset = entry.end
+                return Field(name: String(decoding: entry.name, as: UTF8.self), value: String(decoding: entry.value, as: UTF8.self))
+            }
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(bytes: bytes) }
 
     /// Value of `name`; a later duplicate wins, as with a Java HashMap put.
-    @inlinable
     public subscript(name: String) -> String? {
-        get {
-            let key = Field.key(of: name)
-            var i = fields.count
-            while i > 0 {
-                i -= 1
-                if fields[i].key == key && fields[i].name == name { return fields[i].value }
-            }
-            return nil
-        }
+        get { withRawValue(name) { $0.map { String(decoding: $0, as: UTF8.self) } } }
         set {
+            // Rare (tests, forwarding): rebuild the bytes, replacing the last `name` in place.
+            var fields = Array(self)
             if let index = fields.lastIndex(where: { $0.name == name }) {
                 if let newValue { fields[index].value = newValue } else { fields.remove(at: index) }
             } else if let newValue {
                 fields.append(Field(name: name, value: newValue))
             }
+            var rebuilt = ExtFields(minimumCapacity: fields.count)
+            for field in fields { rebuilt.append(field.name, field.value) }
+            self = rebuilt
         }
     }
 
     /// Appends without looking for an existing field: for encoders that write each name once.
-    @inlinable
     public mutating func append(_ name: String, _ value: String) {
-        fields.append(Field(name: name, value: value))
+        var name = name
+        var value = value
+        name.withUTF8 { name in
+            value.withUTF8 { value in appendRaw(UnsafeRawBufferPointer(name), UnsafeRawBufferPointer(value)) }
+        }
     }
 
     /// Appends `value` when it is non-nil (Java omits null header fields).
     @inlinable
     public mutating func append(_ name: String, _ value: (some CustomStringConvertible)?) {
-        if let value { fields.append(Field(name: name, value: value.description)) }
+        if let value { append(name, value.description) }
     }
 
     /// Equality as maps (a repeated name counts with its last value): order ignored.
     public static func == (lhs: ExtFields, rhs: ExtFields) -> Bool {
+        if lhs.bytes == rhs.bytes { return true }
         guard lhs.count == rhs.count else { return false }
-        return lhs.fields.allSatisfy { rhs[$0.name] == lhs[$0.name] }
+        return lhs.allSatisfy { rhs[$0.name] == lhs[$0.name] }
     }
+}
+
+// MARK: Raw access (no `String` per field)
+
+extension ExtFields {
+    struct Entry {
+        var name: UnsafeRawBufferPointer
+        var value: UnsafeRawBufferPointer
+        var end: Int
+    }
+
+    /// The entry at `offset` of well-formed bytes.
+    @inline(__always)
+    static func entry(in raw: UnsafeRawBufferPointer, at offset: Int) -> Entry {
+        let nameLength = Int(raw[offset]) << 8 | Int(raw[offset + 1])
+        let nameStart = offset + 2
+        let lengthAt = nameStart + nameLength
+        let valueLength = Int(raw[lengthAt]) << 24 | Int(raw[lengthAt + 1]) << 16 | Int(raw[lengthAt + 2]) << 8 | Int(raw[lengthAt + 3])
+        let valueStart = lengthAt + 4
+        return Entry(
+            name: UnsafeRawBufferPointer(rebasing: raw[nameStart..<lengthAt]),
+            value: UnsafeRawBufferPointer(rebasing: raw[valueStart..<valueStart + valueLength]),
+            end: valueStart + valueLength)
+    }
+
+    /// `Array.withUnsafeBytes` with a typed error.
+    @inline(__always)
+    func withRawBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let result: Result<R, E> = bytes.withUnsafeBytes { raw in Result { () throws(E) -> R in try body(raw) } }
+        return try result.get()
+    }
+
+    /// Calls `body` with each field's name and value bytes, in order.
+    @inline(__always)
+    func forEachRaw<E: Error>(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
+        try withRawBytes { (raw) throws(E) in
+            var offset = 0
+            while offset < raw.count {
+                let entry = Self.entry(in: raw, at: offset)
+                try body(entry.name, entry.value)
+                offset = entry.end
+            }
+        }
+    }
+
+    /// The bytes of the last value named `name` (nil when absent), valid inside `body` only.
+    func withRawValue<R, E: Error>(_ name: String, _ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        var name = name
+        let found: Range<Int>? = name.withUTF8 { target in
+            bytes.withUnsafeBytes { raw in
+                var found: Range<Int>?
+                var offset = 0
+                while offset < raw.count {
+                    let entry = Self.entry(in: raw, at: offset)
+                    if entry.name.count == target.count, Self.equal(entry.name, target) {
+                        let start = entry.end - entry.value.count
+                        found = start..<entry.end
+                    }
+                    offset = entry.end
+                }
+                return found
+            }
+        }
+        return try withRawBytes { (raw) throws(E) in
+            try body(found.map { UnsafeRawBufferPointer(rebasing: raw[$0]) })
+        }
+    }
+
+    @inline(__always)
+    static func equal(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in 0..<lhs.count where lhs[index] != rhs[index] { return false }
+        return true
+    }
+
+    /// Appends one field; `name` and `value` are valid UTF-8.
+    mutating func appendRaw(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) {
+        precondition(name.count <= Self.maximumNameLength, "extFields name longer than \(Self.maximumNameLength) bytes")
+        let nameLength = UInt16(name.count)
+        let valueLength = UInt32(truncatingIfNeeded: value.count)
+        let lengths: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+            UInt8(nameLength >> 8), UInt8(nameLength & 0xFF),
+            UInt8(valueLength >> 24), UInt8(valueLength >> 16 & 0xFF), UInt8(valueLength >> 8 & 0xFF), UInt8(valueLength & 0xFF))
+        bytes.reserveCapacity(bytes.count + 6 + name.count + value.count)
+        withUnsafeBytes(of: lengths) { lengths in
+            bytes.append(contentsOf: lengths[0..<2])
+            bytes.append(contentsOf: name)
+            bytes.append(contentsOf: lengths[2..<6])
+            bytes.append(contentsOf: value)
+        }
+    }
+}
+
+extension ExtFields {
+    /// The values of the fields named by one letter `a`…`p` (the compact V2 headers, §3.3.2), found
+    /// in one pass; a later duplicate wins.
+    struct CompactValues {
+        let raw: UnsafeRawBufferPointer
+        var starts = SIMD16<Int32>(repeating: 0)
+        var counts = SIMD16<Int32>(repeating: -1)
+
+        subscript(letter: Unicode.Scalar) -> UnsafeRawBufferPointer? {
+            let slot = Int(letter.value) - Int(UInt8(ascii: "a"))
+            guard counts[slot] >= 0 else { return nil }
+            let start = Int(starts[slot])
+            return UnsafeRawBufferPointer(rebasing: raw[start..<start + Int(counts[slot])])
+        }
+    }
+
+    func withCompactValues<R, E: Error>(_ body: (CompactValues) throws(E) -> R) throws(E) -> R {
+        try withRawBytes { (raw) throws(E) in
+            var values = CompactValues(raw: raw)
+            var offset = 0
+            while offset < raw.count {
+                let entry = Self.entry(in: raw, at: offset)
+                if entry.name.count == 1 {
+                    let slot = Int(entry.name[0]) &- Int(UInt8(ascii: "a"))
+                    if slot >= 0, slot < 16 {
+                        // Header frames are at most 16 MiB, so offsets fit.
+                        values.starts[slot] = Int32(truncatingIfNeeded: entry.end - entry.value.count)
+                        values.counts[slot] = Int32(truncatingIfNeeded: entry.value.count)
+                    }
+                }
+                offset = entry.end
+            }
+            return try body(values)
+        }
+    }
+}
+
+/// Java's parsers over a field's bytes, so typed headers read numbers without a `String`.
+enum FieldText {
+    /// `Long.parseLong` (and Swift's `Int64(_:)`): optional sign, at least one ASCII digit, no overflow.
+    @inline(__always)
+    static func int64(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        var index = 0
+        var negative = false
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            index = 1
+        }
+        guard index < bytes.count else { return nil }
+        var value: Int64 = 0
+        while index < bytes.count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative
+                ? shifted.subtractingReportingOverflow(Int64(digit)) : shifted.addingReportingOverflow(Int64(digit))
+            guard !overflow1, !overflow2 else { return nil }
+            value = next
+            index += 1
+        }
+        return value
+    }
+
+    @inline(__always)
+    static func int32(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        int64(bytes).flatMap { Int32(exactly: $0) }
+    }
+
+    /// Java `Boolean.parseBoolean`: only a case-insensitive "true" is true (C++ sends "0"/"1").
+    @inline(__always)
+    static func bool(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count == 4 && bytes[0] | 0x20 == UInt8(ascii: "t") && bytes[1] | 0x20 == UInt8(ascii: "r")
+            && bytes[2] | 0x20 == UInt8(ascii: "u") && bytes[3] | 0x20 == UInt8(ascii: "e")
+    }
+
+    @inline(__always)
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 }

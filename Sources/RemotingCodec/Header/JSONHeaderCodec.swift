@@ -106,38 +106,93 @@ enum JSONHeaderCodec {
             return nil
         }
         try scanner.expect(UInt8(ascii: "{"))
-        var fields = ExtFields(minimumCapacity: 16)
-        if try scanner.consume(UInt8(ascii: "}")) { return fields }
+        if try scanner.consume(UInt8(ascii: "}")) { return ExtFields() }
+        // Fields are written straight into ExtFields' layout. An entry takes 6 bytes of lengths plus
+        // its name and value; in JSON it takes at least name + value + 2 (colon, then comma or `}`),
+        // more when quoted, and escapes only shrink: twice the rest of the header always suffices.
+        let capacity = 2 * (scanner.bytes.count - scanner.index) + 8
+        var failure: (any Error)?
+        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { output, count in
+            do {
+                count = try writeExtFields(&scanner, into: UnsafeMutableRawBufferPointer(output))
+            } catch {
+                failure = error
+                count = 0
+            }
+        }
+        if let failure { throw failure }
+        return ExtFields(validatedBytes: bytes)
+    }
+
+    /// The members of an extFields object (after its `{`) as ExtFields entries; returns the length.
+    private static func writeExtFields(_ scanner: inout JSONScanner, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        let base = output.baseAddress!
+        var offset = 0
+        func copy(_ text: UnsafeRawBufferPointer) throws {
+            guard text.count <= output.count - offset else { throw FrameError.invalidHeaderField("extFields") }
+            if !text.isEmpty { (base + offset).copyMemory(from: text.baseAddress!, byteCount: text.count) }
+            offset += text.count
+        }
+        func setLength(_ length: Int, at position: Int, bytes: Int) {
+            for index in 0..<bytes {
+                base.storeBytes(of: UInt8(truncatingIfNeeded: length >> (8 * (bytes - 1 - index))), toByteOffset: position + index, as: UInt8.self)
+            }
+        }
         repeat {
-            let key = try scanner.readKey(depth: 1)
+            let entryStart = offset
+            offset += 2
+            guard offset + 4 <= output.count else { throw FrameError.invalidHeaderField("extFields") }
+            let quote = try scanner.peek()
+            if quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") {
+                offset += try scanner.copyString(to: base + offset, capacity: output.count - offset)
+            } else {
+                switch try scanner.readKey(depth: 1) {
+                case .string(var text), .number(var text): try text.withUTF8 { try copy(UnsafeRawBufferPointer($0)) }
+                default: throw FrameError.invalidHeaderField("extFields")
+                }
+            }
+            let nameLength = offset - entryStart - 2
+            // The ROCKETMQ layout (and Java's reader of it) has a 2-byte signed name length.
+            guard nameLength <= ExtFields.maximumNameLength else { throw FrameError.invalidHeaderField("extFields") }
+            setLength(nameLength, at: entryStart, bytes: 2)
             try scanner.expect(UInt8(ascii: ":"))
-            let name: String
-            switch key {
-            case .string(let text), .number(let text): name = text
-            default: throw FrameError.invalidHeaderField("extFields")
-            }
+            let valueStart = offset + 4
+            offset = valueStart
+            guard offset <= output.count else { throw FrameError.invalidHeaderField("extFields") }
             // fastjson coerces numbers and booleans into the String map; null puts no usable value.
-            switch try scanner.readValue(depth: 2) {
-            case .string(let text), .number(let text): fields.append(name, text)
-            case .bool(let flag): fields.append(name, flag ? "true" : "false")
-            case .null: break
-            case .array, .object: throw FrameError.invalidHeaderField("extFields.\(name)")
+            switch try scanner.peek() {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                offset += try scanner.copyString(to: base + offset, capacity: output.count - offset)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                try copy(try scanner.readNumberBytes())
+            case UInt8(ascii: "t"):
+                try scanner.readLiteral("true")
+                try copy(UnsafeRawBufferPointer(start: StaticString("true").utf8Start, count: 4))
+            case UInt8(ascii: "f"):
+                try scanner.readLiteral("false")
+                try copy(UnsafeRawBufferPointer(start: StaticString("false").utf8Start, count: 5))
+            case UInt8(ascii: "n"):
+                try scanner.readLiteral("null")
+                offset = entryStart
+                continue
+            default:
+                _ = try scanner.readValue(depth: 2)
+                let name = String(decoding: UnsafeRawBufferPointer(start: base + entryStart + 2, count: nameLength), as: UTF8.self)
+                throw FrameError.invalidHeaderField("extFields.\(name)")
             }
+            setLength(offset - valueStart, at: valueStart - 4, bytes: 4)
         } while try scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "}"))
-        return fields
+        return offset
     }
 
     /// Writes the header as Java does: keys in fastjson's alphabetical order, nulls omitted, every
     /// extFields value a string.
     static func encode(_ command: RemotingCommand, into buffer: inout ByteBuffer) {
         // Sized for the worst case (every byte escaped as \u00XX); the actual length is returned.
-        var capacity = 160 + command.language.name.utf8.count + (command.remark.map(RawWriter.jsonStringCapacity) ?? 0)
-        if let extFields = command.extFields {
-            for field in extFields.fields {
-                capacity += 2 + RawWriter.jsonStringCapacity(field.name) + RawWriter.jsonStringCapacity(field.value)
-            }
-        }
+        // Every byte escaped as \u00XX at worst: 6 per name or value byte and per length byte.
+        let capacity = 160 + command.language.name.utf8.count + (command.remark.map(RawWriter.jsonStringCapacity) ?? 0)
+            + 6 * (command.extFields?.bytes.count ?? 0)
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { raw in
             var writer = RawWriter(raw)
             writer.staticBytes("{\"code\":")
@@ -145,12 +200,12 @@ enum JSONHeaderCodec {
             if let extFields = command.extFields {
                 writer.staticBytes(",\"extFields\":{")
                 var first = true
-                for field in extFields.fields {
+                extFields.forEachRaw { name, value in
                     if !first { writer.byte(UInt8(ascii: ",")) }
                     first = false
-                    writer.jsonString(field.name)
+                    writer.jsonString(name)
                     writer.byte(UInt8(ascii: ":"))
-                    writer.jsonString(field.value)
+                    writer.jsonString(value)
                 }
                 writer.byte(UInt8(ascii: "}"))
             }

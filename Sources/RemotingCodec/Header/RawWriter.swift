@@ -37,6 +37,13 @@ struct RawWriter {
     }
 
     @inline(__always)
+    mutating func bytes(_ source: UnsafeRawBufferPointer) {
+        guard let start = source.baseAddress, !source.isEmpty else { return }
+        (base + offset).copyMemory(from: start, byteCount: source.count)
+        offset += source.count
+    }
+
+    @inline(__always)
     mutating func staticBytes(_ text: StaticString) {
         (base + offset).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
         offset += text.utf8CodeUnitCount
@@ -78,25 +85,34 @@ struct RawWriter {
             }
         } else {
             var text = text
-            text.withUTF8 { utf8 in
-                var runStart = 0
-                for index in 0..<utf8.count {
-                    let value = utf8[index]
-                    guard JSONWriter.needsEscape(value) else { continue }
-                    if runStart < index {
-                        (base + offset).copyMemory(from: utf8.baseAddress! + runStart, byteCount: index - runStart)
-                        offset += index - runStart
-                    }
-                    escape(value)
-                    runStart = index + 1
-                }
-                if runStart < utf8.count {
-                    (base + offset).copyMemory(from: utf8.baseAddress! + runStart, byteCount: utf8.count - runStart)
-                    offset += utf8.count - runStart
-                }
-            }
+            text.withUTF8 { jsonStringBody(UnsafeRawBufferPointer($0)) }
         }
         byte(UInt8(ascii: "\""))
+    }
+
+    /// A JSON string of UTF-8 bytes, as `jsonString` without `escapingNonASCII`.
+    mutating func jsonString(_ utf8: UnsafeRawBufferPointer) {
+        byte(UInt8(ascii: "\""))
+        jsonStringBody(utf8)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// Copies runs that need no escape in one go.
+    @inline(__always)
+    private mutating func jsonStringBody(_ utf8: UnsafeRawBufferPointer) {
+        var runStart = 0
+        for index in 0..<utf8.count {
+            let value = utf8[index]
+            guard JSONWriter.needsEscape(value) else { continue }
+            if runStart < index {
+                bytes(UnsafeRawBufferPointer(rebasing: utf8[runStart..<index]))
+            }
+            escape(value)
+            runStart = index + 1
+        }
+        if runStart < utf8.count {
+            bytes(UnsafeRawBufferPointer(rebasing: utf8[runStart...]))
+        }
     }
 
     private mutating func escape(_ value: UInt8) {

@@ -19,16 +19,9 @@ enum RocketMQHeaderCodec {
             throw .malformedBinaryHeader("extFields length \(extLength) exceeds the header")
         }
         if extLength > 0 {
-            var fields = ExtFields(minimumCapacity: 16)
-            var entries = BinaryReader(bytes: UnsafeRawBufferPointer(rebasing: bytes[reader.index..<reader.index + extLength]))
-            while entries.remaining > 0 {
-                let name = try entries.readString(lengthBytes: 2, field: "extFields key")
-                let value = try entries.readString(lengthBytes: 4, field: "extFields value")
-                // A zero-length key or value decodes to null in Java: the entry is absent.
-                if let name, let value { fields.append(name, value) }
-            }
+            let region = UnsafeRawBufferPointer(rebasing: bytes[reader.index..<reader.index + extLength])
+            command.extFields = try extFields(region)
             reader.index += extLength
-            command.extFields = fields
         } else {
             command.extFields = ExtFields()
         }
@@ -38,12 +31,33 @@ enum RocketMQHeaderCodec {
         return command
     }
 
+    /// The extFields region: its layout is `ExtFields`' own, so once every entry is checked it is
+    /// copied as it is. A zero-length name or value decodes to null in Java (the entry is absent):
+    /// such entries are dropped, which needs a second pass.
+    static func extFields(_ region: UnsafeRawBufferPointer) throws(FrameError) -> ExtFields {
+        var entries = BinaryReader(bytes: region)
+        var hasNull = false
+        while entries.remaining > 0 {
+            let name = try entries.readBytes(lengthBytes: 2, field: "extFields key")
+            guard UTF8Validation.isASCII(name) || UTF8Validation.isValid(name) else { throw .invalidUTF8(field: "extFields key") }
+            let value = try entries.readBytes(lengthBytes: 4, field: "extFields value")
+            guard UTF8Validation.isASCII(value) || UTF8Validation.isValid(value) else { throw .invalidUTF8(field: "extFields value") }
+            if name.isEmpty || value.isEmpty { hasNull = true }
+        }
+        guard hasNull else { return ExtFields(validatedBytes: Array(region)) }
+        var fields = ExtFields(minimumCapacity: 16)
+        entries = BinaryReader(bytes: region)
+        while entries.remaining > 0 {
+            let name = try entries.readBytes(lengthBytes: 2, field: "extFields key")
+            let value = try entries.readBytes(lengthBytes: 4, field: "extFields value")
+            if !name.isEmpty, !value.isEmpty { fields.appendRaw(name, value) }
+        }
+        return fields
+    }
+
     static func encode(_ command: RemotingCommand, into buffer: inout ByteBuffer) {
         let remark = command.remark.flatMap { $0.isEmpty ? nil : $0 }
-        var extLength = 0
-        if let extFields = command.extFields {
-            for field in extFields.fields { extLength += 6 + field.name.utf8.count + field.value.utf8.count }
-        }
+        let extLength = command.extFields?.bytes.count ?? 0
         let size = 17 + (remark?.utf8.count ?? 0) + 4 + extLength
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
             var writer = RawWriter(raw)
@@ -59,14 +73,8 @@ enum RocketMQHeaderCodec {
                 writer.int32(0)
             }
             writer.int32(Int32(truncatingIfNeeded: extLength))
-            if let extFields = command.extFields {
-                for field in extFields.fields {
-                    writer.int16(Int16(truncatingIfNeeded: field.name.utf8.count))
-                    writer.bytes(field.name)
-                    writer.int32(Int32(truncatingIfNeeded: field.value.utf8.count))
-                    writer.bytes(field.value)
-                }
-            }
+            // Already in the wire layout (§1.4).
+            command.extFields?.bytes.withUnsafeBytes { writer.bytes($0) }
             return writer.offset
         }
     }
@@ -98,15 +106,20 @@ struct BinaryReader {
             | UInt32(bytes[index + 2]) << 8 | UInt32(bytes[index + 3]))
     }
 
-    /// A length-prefixed UTF-8 string; length 0 is null, as Java reads it.
-    mutating func readString(lengthBytes: Int, field: String) throws(FrameError) -> String? {
+    /// The bytes of a length-prefixed field (2- or 4-byte signed length).
+    mutating func readBytes(lengthBytes: Int, field: String) throws(FrameError) -> UnsafeRawBufferPointer {
         let length = lengthBytes == 2 ? Int(try readInt16()) : Int(try readInt32())
         guard length >= 0, length <= remaining else {
             throw .malformedBinaryHeader("\(field) length \(length) exceeds the header")
         }
-        guard length > 0 else { return nil }
-        let slice = UnsafeRawBufferPointer(rebasing: bytes[index..<index + length])
-        index += length
+        defer { index += length }
+        return UnsafeRawBufferPointer(rebasing: bytes[index..<index + length])
+    }
+
+    /// A length-prefixed UTF-8 string; length 0 is null, as Java reads it.
+    mutating func readString(lengthBytes: Int, field: String) throws(FrameError) -> String? {
+        let slice = try readBytes(lengthBytes: lengthBytes, field: field)
+        guard !slice.isEmpty else { return nil }
         guard let text = UTF8Validation.string(slice) else { throw .invalidUTF8(field: field) }
         return text
     }

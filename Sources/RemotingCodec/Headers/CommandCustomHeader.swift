@@ -34,47 +34,59 @@ public enum HeaderError: Error, Equatable, Sendable {
 }
 
 extension ExtFields {
-    @inlinable
     public func requiredString(_ name: String) throws(HeaderError) -> String {
-        guard let value = self[name] else { throw .missingField(name) }
-        return value
+        try withRawValue(name) { (value) throws(HeaderError) in
+            guard let value else { throw .missingField(name) }
+            return FieldText.string(value)
+        }
     }
 
-    @inlinable
     public func requiredInt32(_ name: String) throws(HeaderError) -> Int32 {
-        let text = try requiredString(name)
-        guard let value = Int32(text) else { throw .invalidField(name, value: text) }
-        return value
+        try withRawValue(name) { (value) throws(HeaderError) in try Self.int32(value, name) }
     }
 
-    @inlinable
     public func requiredInt64(_ name: String) throws(HeaderError) -> Int64 {
-        let text = try requiredString(name)
-        guard let value = Int64(text) else { throw .invalidField(name, value: text) }
-        return value
+        try withRawValue(name) { (value) throws(HeaderError) in try Self.int64(value, name) }
     }
 
     /// Java `Boolean.parseBoolean`: only a case-insensitive "true" is true (C++ sends "0"/"1").
-    @inlinable
     public func requiredBool(_ name: String) throws(HeaderError) -> Bool {
-        Self.parseBoolean(try requiredString(name))
+        try withRawValue(name) { (value) throws(HeaderError) in
+            guard let value else { throw .missingField(name) }
+            return FieldText.bool(value)
+        }
     }
 
-    @inlinable
     public func optionalString(_ name: String) -> String? { self[name] }
 
     /// An optional number; unparsable text counts as absent (Java logs and skips the field).
-    @inlinable
-    public func optionalInt32(_ name: String) -> Int32? { self[name].flatMap { Int32($0) } }
+    public func optionalInt32(_ name: String) -> Int32? {
+        withRawValue(name) { $0.flatMap(FieldText.int32) }
+    }
 
-    @inlinable
-    public func optionalInt64(_ name: String) -> Int64? { self[name].flatMap { Int64($0) } }
+    public func optionalInt64(_ name: String) -> Int64? {
+        withRawValue(name) { $0.flatMap(FieldText.int64) }
+    }
 
-    @inlinable
-    public func optionalBool(_ name: String) -> Bool? { self[name].map(Self.parseBoolean) }
+    public func optionalBool(_ name: String) -> Bool? {
+        withRawValue(name) { $0.map(FieldText.bool) }
+    }
 
-    @inlinable
-    static func parseBoolean(_ text: String) -> Bool {
-        text.utf8.count == 4 && text.lowercased() == "true"
+    /// A required Int32 from a field's bytes, with Java's errors.
+    static func int32(_ value: UnsafeRawBufferPointer?, _ name: String) throws(HeaderError) -> Int32 {
+        guard let value else { throw .missingField(name) }
+        guard let number = FieldText.int32(value) else { throw .invalidField(name, value: FieldText.string(value)) }
+        return number
+    }
+
+    static func int64(_ value: UnsafeRawBufferPointer?, _ name: String) throws(HeaderError) -> Int64 {
+        guard let value else { throw .missingField(name) }
+        guard let number = FieldText.int64(value) else { throw .invalidField(name, value: FieldText.string(value)) }
+        return number
+    }
+
+    static func string(_ value: UnsafeRawBufferPointer?, _ name: String) throws(HeaderError) -> String {
+        guard let value else { throw .missingField(name) }
+        return FieldText.string(value)
     }
 }

@@ -61,20 +61,24 @@ public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
 
     /// The compact form (`a`…`n`); required keys are reported by their short names, as Java does.
     public init(v2ExtFields fields: ExtFields) throws(HeaderError) {
-        producerGroup = try fields.requiredString("a")
-        topic = try fields.requiredString("b")
-        defaultTopic = try fields.requiredString("c")
-        defaultTopicQueueNums = try fields.requiredInt32("d")
-        queueId = try fields.requiredInt32("e")
-        sysFlag = try fields.requiredInt32("f")
-        bornTimestamp = try fields.requiredInt64("g")
-        flag = try fields.requiredInt32("h")
-        properties = fields.optionalString("i")
-        reconsumeTimes = fields.optionalInt32("j")
-        unitMode = fields.optionalBool("k") ?? false
-        maxReconsumeTimes = fields.optionalInt32("l")
-        batch = fields.optionalBool("m") ?? false
-        brokerName = fields.optionalString("n")
+        // One pass over the fields, then Java's checks in field order.
+        self = try fields.withCompactValues { (values) throws(HeaderError) in
+            SendMessageRequestHeader(
+                producerGroup: try ExtFields.string(values["a"], "a"),
+                topic: try ExtFields.string(values["b"], "b"),
+                defaultTopic: try ExtFields.string(values["c"], "c"),
+                defaultTopicQueueNums: try ExtFields.int32(values["d"], "d"),
+                queueId: try ExtFields.int32(values["e"], "e"),
+                sysFlag: try ExtFields.int32(values["f"], "f"),
+                bornTimestamp: try ExtFields.int64(values["g"], "g"),
+                flag: try ExtFields.int32(values["h"], "h"),
+                properties: values["i"].map(FieldText.string),
+                reconsumeTimes: values["j"].flatMap(FieldText.int32),
+                unitMode: values["k"].map(FieldText.bool) ?? false,
+                batch: values["m"].map(FieldText.bool) ?? false,
+                maxReconsumeTimes: values["l"].flatMap(FieldText.int32),
+                brokerName: values["n"].map(FieldText.string))
+        }
     }
 
     /// Decodes whichever form the request code uses.

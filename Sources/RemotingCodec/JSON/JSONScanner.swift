@@ -115,6 +115,73 @@ struct JSONScanner {
         return text
     }
 
+    /// Reads a quoted string at the current position into `output`, which has room for `capacity`
+    /// bytes; returns the number of UTF-8 bytes written (escapes only shrink the text).
+    mutating func copyString(to output: UnsafeMutableRawPointer, capacity: Int) throws(JSONError) -> Int {
+        let quote = try peek()
+        guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
+            throw .unexpectedByte(quote, at: index)
+        }
+        let start = index + 1
+        var end = start
+        var escaped = false
+        while end < bytes.count, bytes[end] != quote {
+            if bytes[end] == UInt8(ascii: "\\") {
+                escaped = true
+                end += 2
+            } else {
+                end += 1
+            }
+        }
+        guard end < bytes.count else { throw .unexpectedEnd }
+        guard end - start <= capacity else { throw .unexpectedByte(quote, at: index) }
+        let written: Int
+        if !escaped {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            guard UTF8Validation.isASCII(raw) || UTF8Validation.isValid(raw) else { throw .invalidUTF8(at: start) }
+            if !raw.isEmpty { output.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
+            written = raw.count
+        } else {
+            let buffer = UnsafeMutableBufferPointer(start: output.assumingMemoryBound(to: UInt8.self), count: end - start)
+            var count = 0
+            var reader = start
+            while reader < end {
+                let byte = bytes[reader]
+                guard byte == UInt8(ascii: "\\") else {
+                    buffer[count] = byte
+                    count += 1
+                    reader += 1
+                    continue
+                }
+                reader = try decodeEscape(at: reader, end: end, into: buffer, written: &count)
+            }
+            guard UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<count])) else {
+                throw .invalidUTF8(at: start)
+            }
+            written = count
+        }
+        index = end + 1
+        return written
+    }
+
+    /// Skips a quoted string, checking it as `readString` does, without building it.
+    private mutating func skipString() throws(JSONError) {
+        let quote = bytes[index]
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] != quote {
+            if bytes[end] == UInt8(ascii: "\\") {
+                _ = try readString()
+                return
+            }
+            end += 1
+        }
+        guard end < bytes.count else { throw .unexpectedEnd }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        guard UTF8Validation.isASCII(raw) || UTF8Validation.isValid(raw) else { throw .invalidUTF8(at: start) }
+        index = end + 1
+    }
+
     /// Decodes the escape at `position` (a backslash) into `output`; returns the index after it.
     private func decodeEscape(at position: Int, end: Int, into output: UnsafeMutableBufferPointer<UInt8>, written: inout Int) throws(JSONError) -> Int {
         guard position + 1 < end else { throw .invalidEscape(at: position) }
@@ -177,6 +244,11 @@ struct JSONScanner {
 
     /// Reads a number literal and returns its text (validated loosely: sign, digits, fraction, exponent).
     mutating func readNumberText() throws(JSONError) -> String {
+        String(decoding: try readNumberBytes(), as: UTF8.self)
+    }
+
+    /// The bytes of a number literal, consumed.
+    mutating func readNumberBytes() throws(JSONError) -> UnsafeRawBufferPointer {
         _ = try peek()
         let start = index
         if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
@@ -188,12 +260,12 @@ struct JSONScanner {
             case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "-"), UInt8(ascii: "+"): break
             default:
                 guard digits > 0 else { throw .unexpectedByte(byte, at: index) }
-                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
             }
             index += 1
         }
         guard digits > 0 else { throw .unexpectedEnd }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<index])
     }
 
     /// Reads an Int64 number directly (header fields), also from a quoted numeric string.
@@ -228,7 +300,7 @@ struct JSONScanner {
         return value
     }
 
-    private mutating func readLiteral(_ word: StaticString) throws(JSONError) {
+    mutating func readLiteral(_ word: StaticString) throws(JSONError) {
         let count = word.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw .unexpectedEnd }
         let pointer = word.utf8Start
@@ -338,7 +410,11 @@ struct JSONScanner {
 
     /// Skips one value of any kind (unknown header keys).
     mutating func skipValue(depth: Int = 0) throws(JSONError) {
-        _ = try readValue(depth: depth)
+        switch try peek() {
+        case UInt8(ascii: "\""), UInt8(ascii: "'"): try skipString()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try readNumberBytes()
+        default: _ = try readValue(depth: depth)
+        }
     }
 }
 
