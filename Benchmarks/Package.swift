@@ -51,6 +51,15 @@ let package = Package(
             ],
             path: "Tools/StoreTool"
         ),
+        // The codec benchmark's decode+encode loop, to profile by hand.
+        .executableTarget(
+            name: "CodecTool",
+            dependencies: [
+                .product(name: "RemotingCodec", package: "swift-rocketmq"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tools/CodecTool"
+        ),
         // Replicated puts, SYNC_MASTER + SYNC_FLUSH against ASYNC_MASTER + ASYNC_FLUSH (issue 9), timed by hand.
         .executableTarget(
             name: "HATool",

@@ -192,34 +192,36 @@ extension ExtFields {
     /// in one pass; a later duplicate wins.
     struct CompactValues {
         let raw: UnsafeRawBufferPointer
-        var starts = SIMD16<Int32>(repeating: 0)
-        var counts = SIMD16<Int32>(repeating: -1)
+        /// Per letter: value start << 32 | value length, or -1 when absent. Stack memory: a SIMD
+        /// vector here stalls on every lane store.
+        let slots: UnsafeMutableBufferPointer<Int64>
 
         subscript(letter: Unicode.Scalar) -> UnsafeRawBufferPointer? {
-            let slot = Int(letter.value) - Int(UInt8(ascii: "a"))
-            guard counts[slot] >= 0 else { return nil }
-            let start = Int(starts[slot])
-            return UnsafeRawBufferPointer(rebasing: raw[start..<start + Int(counts[slot])])
+            let slot = slots[Int(letter.value) - Int(UInt8(ascii: "a"))]
+            guard slot >= 0 else { return nil }
+            let start = Int(slot >> 32)
+            return UnsafeRawBufferPointer(rebasing: raw[start..<start + Int(slot & 0xFFFF_FFFF)])
         }
     }
 
     func withCompactValues<R, E: Error>(_ body: (CompactValues) throws(E) -> R) throws(E) -> R {
         try withRawBytes { (raw) throws(E) in
-            var values = CompactValues(raw: raw)
-            var offset = 0
-            while offset < raw.count {
-                let entry = Self.entry(in: raw, at: offset)
-                if entry.name.count == 1 {
-                    let slot = Int(entry.name[0]) &- Int(UInt8(ascii: "a"))
-                    if slot >= 0, slot < 16 {
-                        // Header frames are at most 16 MiB, so offsets fit.
-                        values.starts[slot] = Int32(truncatingIfNeeded: entry.end - entry.value.count)
-                        values.counts[slot] = Int32(truncatingIfNeeded: entry.value.count)
+            let result: Result<R, E> = withUnsafeTemporaryAllocation(of: Int64.self, capacity: 16) { slots in
+                slots.initialize(repeating: -1)
+                var offset = 0
+                while offset < raw.count {
+                    let entry = Self.entry(in: raw, at: offset)
+                    if entry.name.count == 1 {
+                        let slot = Int(entry.name[0]) &- Int(UInt8(ascii: "a"))
+                        if slot >= 0, slot < 16 {
+                            slots[slot] = Int64(entry.end - entry.value.count) << 32 | Int64(entry.value.count)
+                        }
                     }
+                    offset = entry.end
                 }
-                offset = entry.end
+                return Result { () throws(E) -> R in try body(CompactValues(raw: raw, slots: slots)) }
             }
-            return try body(values)
+            return try result.get()
         }
     }
 }

@@ -133,11 +133,6 @@ enum JSONHeaderCodec {
             if !text.isEmpty { (base + offset).copyMemory(from: text.baseAddress!, byteCount: text.count) }
             offset += text.count
         }
-        func setLength(_ length: Int, at position: Int, bytes: Int) {
-            for index in 0..<bytes {
-                base.storeBytes(of: UInt8(truncatingIfNeeded: length >> (8 * (bytes - 1 - index))), toByteOffset: position + index, as: UInt8.self)
-            }
-        }
         repeat {
             let entryStart = offset
             offset += 2
@@ -154,7 +149,7 @@ enum JSONHeaderCodec {
             let nameLength = offset - entryStart - 2
             // The ROCKETMQ layout (and Java's reader of it) has a 2-byte signed name length.
             guard nameLength <= ExtFields.maximumNameLength else { throw FrameError.invalidHeaderField("extFields") }
-            setLength(nameLength, at: entryStart, bytes: 2)
+            base.storeBytes(of: UInt16(nameLength).bigEndian, toByteOffset: entryStart, as: UInt16.self)
             try scanner.expect(UInt8(ascii: ":"))
             let valueStart = offset + 4
             offset = valueStart
@@ -180,49 +175,48 @@ enum JSONHeaderCodec {
                 let name = String(decoding: UnsafeRawBufferPointer(start: base + entryStart + 2, count: nameLength), as: UTF8.self)
                 throw FrameError.invalidHeaderField("extFields.\(name)")
             }
-            setLength(offset - valueStart, at: valueStart - 4, bytes: 4)
+            base.storeBytes(of: UInt32(truncatingIfNeeded: offset - valueStart).bigEndian, toByteOffset: valueStart - 4, as: UInt32.self)
         } while try scanner.consume(UInt8(ascii: ","))
         try scanner.expect(UInt8(ascii: "}"))
         return offset
     }
 
+    /// Upper bound of the header's length: every byte escaped as \u00XX at worst (6 per name or
+    /// value byte, and per length byte of the extFields layout for the quotes and separators).
+    static func capacity(_ command: RemotingCommand) -> Int {
+        160 + command.language.name.utf8.count + (command.remark.map(RawWriter.jsonStringCapacity) ?? 0)
+            + 6 * (command.extFields?.bytes.count ?? 0)
+    }
+
     /// Writes the header as Java does: keys in fastjson's alphabetical order, nulls omitted, every
     /// extFields value a string.
-    static func encode(_ command: RemotingCommand, into buffer: inout ByteBuffer) {
-        // Sized for the worst case (every byte escaped as \u00XX); the actual length is returned.
-        // Every byte escaped as \u00XX at worst: 6 per name or value byte and per length byte.
-        let capacity = 160 + command.language.name.utf8.count + (command.remark.map(RawWriter.jsonStringCapacity) ?? 0)
-            + 6 * (command.extFields?.bytes.count ?? 0)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { raw in
-            var writer = RawWriter(raw)
-            writer.staticBytes("{\"code\":")
-            writer.decimal(Int64(command.code))
-            if let extFields = command.extFields {
-                writer.staticBytes(",\"extFields\":{")
-                var first = true
-                extFields.forEachRaw { name, value in
-                    if !first { writer.byte(UInt8(ascii: ",")) }
-                    first = false
-                    writer.jsonString(name)
-                    writer.byte(UInt8(ascii: ":"))
-                    writer.jsonString(value)
-                }
-                writer.byte(UInt8(ascii: "}"))
+    static func write(_ command: RemotingCommand, into writer: inout RawWriter) {
+        writer.staticBytes("{\"code\":")
+        writer.decimal(Int64(command.code))
+        if let extFields = command.extFields {
+            writer.staticBytes(",\"extFields\":{")
+            var first = true
+            extFields.forEachRaw { name, value in
+                if !first { writer.byte(UInt8(ascii: ",")) }
+                first = false
+                writer.jsonString(name)
+                writer.byte(UInt8(ascii: ":"))
+                writer.jsonString(value)
             }
-            writer.staticBytes(",\"flag\":")
-            writer.decimal(Int64(command.flag))
-            writer.staticBytes(",\"language\":\"")
-            writer.bytes(command.language.name)
-            writer.staticBytes("\",\"opaque\":")
-            writer.decimal(Int64(command.opaque))
-            if let remark = command.remark {
-                writer.staticBytes(",\"remark\":")
-                writer.jsonString(remark)
-            }
-            writer.staticBytes(",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":")
-            writer.decimal(Int64(command.version))
             writer.byte(UInt8(ascii: "}"))
-            return writer.offset
         }
+        writer.staticBytes(",\"flag\":")
+        writer.decimal(Int64(command.flag))
+        writer.staticBytes(",\"language\":\"")
+        writer.bytes(command.language.name)
+        writer.staticBytes("\",\"opaque\":")
+        writer.decimal(Int64(command.opaque))
+        if let remark = command.remark {
+            writer.staticBytes(",\"remark\":")
+            writer.jsonString(remark)
+        }
+        writer.staticBytes(",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":")
+        writer.decimal(Int64(command.version))
+        writer.byte(UInt8(ascii: "}"))
     }
 }

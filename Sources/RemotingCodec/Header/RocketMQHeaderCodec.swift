@@ -37,11 +37,13 @@ enum RocketMQHeaderCodec {
     static func extFields(_ region: UnsafeRawBufferPointer) throws(FrameError) -> ExtFields {
         var entries = BinaryReader(bytes: region)
         var hasNull = false
+        // Usually every length is below 128, so the whole region, lengths included, is ASCII.
+        let isASCII = UTF8Validation.isASCII(region)
         while entries.remaining > 0 {
             let name = try entries.readBytes(lengthBytes: 2, field: "extFields key")
-            guard UTF8Validation.isASCII(name) || UTF8Validation.isValid(name) else { throw .invalidUTF8(field: "extFields key") }
+            guard isASCII || UTF8Validation.isValid(name) else { throw .invalidUTF8(field: "extFields key") }
             let value = try entries.readBytes(lengthBytes: 4, field: "extFields value")
-            guard UTF8Validation.isASCII(value) || UTF8Validation.isValid(value) else { throw .invalidUTF8(field: "extFields value") }
+            guard isASCII || UTF8Validation.isValid(value) else { throw .invalidUTF8(field: "extFields value") }
             if name.isEmpty || value.isEmpty { hasNull = true }
         }
         guard hasNull else { return ExtFields(validatedBytes: Array(region)) }
@@ -55,27 +57,30 @@ enum RocketMQHeaderCodec {
         return fields
     }
 
-    static func encode(_ command: RemotingCommand, into buffer: inout ByteBuffer) {
-        let remark = command.remark.flatMap { $0.isEmpty ? nil : $0 }
-        let extLength = command.extFields?.bytes.count ?? 0
-        let size = 17 + (remark?.utf8.count ?? 0) + 4 + extLength
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
-            var writer = RawWriter(raw)
-            writer.int16(Int16(truncatingIfNeeded: command.code))
-            writer.byte(command.language.rawValue)
-            writer.int16(Int16(truncatingIfNeeded: command.version))
-            writer.int32(command.opaque)
-            writer.int32(command.flag)
-            if let remark {
-                writer.int32(Int32(truncatingIfNeeded: remark.utf8.count))
-                writer.bytes(remark)
-            } else {
-                writer.int32(0)
-            }
-            writer.int32(Int32(truncatingIfNeeded: extLength))
+    static func capacity(_ command: RemotingCommand) -> Int {
+        21 + (command.remark?.utf8.count ?? 0) + (command.extFields?.bytes.count ?? 0)
+    }
+
+    static func write(_ command: RemotingCommand, into writer: inout RawWriter) {
+        writer.int16(Int16(truncatingIfNeeded: command.code))
+        writer.byte(command.language.rawValue)
+        writer.int16(Int16(truncatingIfNeeded: command.version))
+        writer.int32(command.opaque)
+        writer.int32(command.flag)
+        if let remark = command.remark, !remark.isEmpty {
+            writer.int32(Int32(truncatingIfNeeded: remark.utf8.count))
+            writer.bytes(remark)
+        } else {
+            writer.int32(0)
+        }
+        if let extFields = command.extFields {
             // Already in the wire layout (§1.4).
-            command.extFields?.bytes.withUnsafeBytes { writer.bytes($0) }
-            return writer.offset
+            extFields.withRawBytes { (raw) -> Void in
+                writer.int32(Int32(truncatingIfNeeded: raw.count))
+                writer.bytes(raw)
+            }
+        } else {
+            writer.int32(0)
         }
     }
 }
@@ -87,18 +92,21 @@ struct BinaryReader {
 
     var remaining: Int { bytes.count - index }
 
+    @inline(__always)
     mutating func readUInt8() throws(FrameError) -> UInt8 {
         guard remaining >= 1 else { throw .malformedBinaryHeader("header truncated") }
         defer { index += 1 }
         return bytes[index]
     }
 
+    @inline(__always)
     mutating func readInt16() throws(FrameError) -> Int16 {
         guard remaining >= 2 else { throw .malformedBinaryHeader("header truncated") }
         defer { index += 2 }
         return Int16(bitPattern: UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]))
     }
 
+    @inline(__always)
     mutating func readInt32() throws(FrameError) -> Int32 {
         guard remaining >= 4 else { throw .malformedBinaryHeader("header truncated") }
         defer { index += 4 }
@@ -107,6 +115,7 @@ struct BinaryReader {
     }
 
     /// The bytes of a length-prefixed field (2- or 4-byte signed length).
+    @inline(__always)
     mutating func readBytes(lengthBytes: Int, field: String) throws(FrameError) -> UnsafeRawBufferPointer {
         let length = lengthBytes == 2 ? Int(try readInt16()) : Int(try readInt32())
         guard length >= 0, length <= remaining else {

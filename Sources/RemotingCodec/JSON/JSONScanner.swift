@@ -125,6 +125,27 @@ struct JSONScanner {
         let start = index + 1
         var end = start
         var escaped = false
+        // Copies while it looks for the closing quote: one pass over the common unescaped text.
+        let limit = Swift.min(bytes.count, start + capacity)
+        let out = output.assumingMemoryBound(to: UInt8.self)
+        var bits: UInt8 = 0
+        while end < limit {
+            let byte = bytes[end]
+            if byte == quote { break }
+            if byte == UInt8(ascii: "\\") {
+                escaped = true
+                break
+            }
+            out[end - start] = byte
+            bits |= byte
+            end += 1
+        }
+        if !escaped && end < bytes.count && bytes[end] == quote {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            guard bits < 0x80 || UTF8Validation.isValid(raw) else { throw .invalidUTF8(at: start) }
+            index = end + 1
+            return end - start
+        }
         while end < bytes.count, bytes[end] != quote {
             if bytes[end] == UInt8(ascii: "\\") {
                 escaped = true
