@@ -78,7 +78,8 @@ extension HTTPGateway {
         } catch {
             throw GatewayError.from(error)
         }
-        return try Self.json(SendAnswer(result))
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: SendAnswer(result).jsonText)))
     }
 
     func sendBatch(_ request: Request, topic: String) async throws -> Response {

@@ -135,4 +135,37 @@ struct SendAnswer: Codable, Equatable {
         queueOffset = result.queueOffset
         status = result.status.rawValue
     }
+
+    /// What `JSONEncoder` with sorted keys writes, without running Foundation's encoder on every send.
+    var jsonText: String {
+        "{\"brokerName\":\(JSONText.quoted(brokerName)),\"msgId\":\(JSONText.quoted(msgId)),"
+            + "\"offsetMsgId\":\(JSONText.quoted(offsetMsgId)),\"queueId\":\(queueId),\"queueOffset\":\(queueOffset),"
+            + "\"status\":\(JSONText.quoted(status)),\"topic\":\(JSONText.quoted(topic))}"
+    }
+}
+
+/// JSON string literals as Foundation's `JSONEncoder` writes them (`/` escaped, short escapes, other
+/// control characters as `\u00XX`).
+enum JSONText {
+    static func quoted(_ string: String) -> String {
+        var result = "\""
+        result.reserveCapacity(string.utf8.count + 2)
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "/": result += "\\/"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\u{8}": result += "\\b"
+            case "\u{C}": result += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
 }

@@ -174,16 +174,17 @@ extension ExtFields {
         precondition(name.count <= Self.maximumNameLength, "extFields name longer than \(Self.maximumNameLength) bytes")
         let nameLength = UInt16(name.count)
         let valueLength = UInt32(truncatingIfNeeded: value.count)
-        let lengths: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
-            UInt8(nameLength >> 8), UInt8(nameLength & 0xFF),
-            UInt8(valueLength >> 24), UInt8(valueLength >> 16 & 0xFF), UInt8(valueLength >> 8 & 0xFF), UInt8(valueLength & 0xFF))
-        bytes.reserveCapacity(bytes.count + 6 + name.count + value.count)
-        withUnsafeBytes(of: lengths) { lengths in
-            bytes.append(contentsOf: lengths[0..<2])
-            bytes.append(contentsOf: name)
-            bytes.append(contentsOf: lengths[2..<6])
-            bytes.append(contentsOf: value)
-        }
+        // Geometric growth: an exact reserve per field would copy the whole array at every append.
+        let needed = bytes.count + 6 + name.count + value.count
+        if bytes.capacity < needed { bytes.reserveCapacity(Swift.max(needed, bytes.capacity * 2)) }
+        bytes.append(UInt8(nameLength >> 8))
+        bytes.append(UInt8(nameLength & 0xFF))
+        bytes.append(contentsOf: name.assumingMemoryBound(to: UInt8.self))
+        bytes.append(UInt8(valueLength >> 24))
+        bytes.append(UInt8(valueLength >> 16 & 0xFF))
+        bytes.append(UInt8(valueLength >> 8 & 0xFF))
+        bytes.append(UInt8(valueLength & 0xFF))
+        bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
     }
 }
 

@@ -82,6 +82,7 @@ extension ClientInstance {
     /// Whether the name servers route `topic` to at least one readable queue; a cached route answers
     /// without a request (routes are refreshed every `pollNameServerInterval`).
     public func topicExists(_ topic: String) async throws -> Bool {
+        if cachedPublishQueues(topic) != nil { return true }
         if let queues = cachedSubscribeQueues(topic), !queues.isEmpty { return true }
         guard let route = try await updateRoute(topic) else { return false }
         return !TopicPublishInfo.subscribeQueues(topic: topic, route: route).isEmpty
