@@ -35,7 +35,7 @@ public final class BrokerController: Service, Sendable {
     public let haService: HAService?
     /// A slave's HA connection to its master; nil on a master.
     public let haClient: HAClient?
-    private let slaveSynchronize: SlaveSynchronize?
+    let slaveSynchronize: SlaveSynchronize?
     /// The HA port once bound (listenPort + 1 unless that is not a port, then an ephemeral one).
     private let haPort: NIOLockedValueBox<Int?>
     private let outerAPI: BrokerOuterAPI
@@ -144,7 +144,7 @@ public final class BrokerController: Service, Sendable {
 
     /// Brings the metrics up to date (before each `/metrics` scrape).
     public func collectMetrics() {
-        metrics.collect(stats: stats, store: store, metadata: metadata)
+        metrics.collect(stats: stats, store: store, metadata: metadata, masterCommitLogMaxOffset: slaveSynchronize?.masterCommitLogMaxOffset)
     }
 
     /// `brokerIP2:haListenPort` (listenPort + 1, as Java overrides haListenPort).

@@ -48,9 +48,12 @@ public struct BrokerRow: Sendable {
     public var msgGetTotalTodayNow: String
     /// `commitLogDiskRatio` as a percentage.
     public var diskRatio: String
+    /// On a slave: commit-log bytes it lacks (its master's `commitLogMaxOffset` − its own); empty on a master.
+    public var behindMaster: String
     public var error: String?
     public init(cluster: String, brokerName: String, brokerId: Int64, role: String, address: String, version: String, putTps: String,
-                getTps: String, msgPutTotalTodayNow: String, msgGetTotalTodayNow: String, diskRatio: String, error: String? = nil) {
+                getTps: String, msgPutTotalTodayNow: String, msgGetTotalTodayNow: String, diskRatio: String, behindMaster: String = "",
+                error: String? = nil) {
         self.cluster = cluster
         self.brokerName = brokerName
         self.brokerId = brokerId
@@ -62,6 +65,7 @@ public struct BrokerRow: Sendable {
         self.msgPutTotalTodayNow = msgPutTotalTodayNow
         self.msgGetTotalTodayNow = msgGetTotalTodayNow
         self.diskRatio = diskRatio
+        self.behindMaster = behindMaster
         self.error = error
     }
 }

@@ -37,10 +37,10 @@ enum Templates {
     <ul id="nameservers">{{#nameServers}}<li>{{.}}</li>{{/nameServers}}</ul>
     <h2>Brokers</h2>
     <table id="brokers"><tr><th>cluster</th><th>brokerName</th><th>brokerId</th><th>role</th><th>address</th><th>version</th>
-    <th>put TPS</th><th>get TPS</th><th>put today</th><th>get today</th><th>commit-log disk</th></tr>
+    <th>put TPS</th><th>get TPS</th><th>put today</th><th>get today</th><th>commit-log disk</th><th>behind master (bytes)</th></tr>
     {{#brokers}}<tr><td>{{cluster}}</td><td>{{brokerName}}</td><td class="n">{{brokerId}}</td><td>{{role}}</td><td>{{address}}</td><td>{{version}}</td>
-    <td class="n">{{putTps}}</td><td class="n">{{getTps}}</td><td class="n">{{msgPutTotalTodayNow}}</td><td class="n">{{msgGetTotalTodayNow}}</td><td class="n">{{diskRatio}}</td></tr>
-    {{#error}}<tr><td colspan="11" class="error">{{.}}</td></tr>{{/error}}{{/brokers}}
+    <td class="n">{{putTps}}</td><td class="n">{{getTps}}</td><td class="n">{{msgPutTotalTodayNow}}</td><td class="n">{{msgGetTotalTodayNow}}</td><td class="n">{{diskRatio}}</td><td class="n behind">{{behindMaster}}</td></tr>
+    {{#error}}<tr><td colspan="12" class="error">{{.}}</td></tr>{{/error}}{{/brokers}}
     </table>
     {{/view}}
     {{> footer}}

@@ -26,6 +26,9 @@ final class RecordedCluster: DashboardSource {
             BrokerRow(cluster: "DefaultCluster", brokerName: "broker-a", brokerId: 0, role: "ASYNC_MASTER", address: "127.0.0.1:10911",
                       version: "V4_9_8", putTps: "1234.5", getTps: "1200.0", msgPutTotalTodayNow: "100", msgGetTotalTodayNow: "90",
                       diskRatio: "42 %"),
+            BrokerRow(cluster: "DefaultCluster", brokerName: "broker-a", brokerId: 1, role: "SLAVE", address: "127.0.0.1:10921",
+                      version: "V4_9_8", putTps: "0.0", getTps: "0.0", msgPutTotalTodayNow: "0", msgGetTotalTodayNow: "0",
+                      diskRatio: "42 %", behindMaster: "4096"),
         ])
     }
 
@@ -98,6 +101,9 @@ final class RecordedCluster: DashboardSource {
             #expect(html.contains("<td>ASYNC_MASTER</td>"))
             #expect(html.contains("1234.5"))
             #expect(html.contains("42 %"))
+            // The slave's row says how far behind its master it is.
+            #expect(html.contains("<td>SLAVE</td>"))
+            #expect(html.contains("<td class=\"n behind\">4096</td>"))
             #expect(html.contains("<li>127.0.0.1:9876</li>"))
             // Two samples of 1000 in / 250 out: both lines drawn, the axis topped at 1000.
             #expect(html.contains("<polyline class=\"tps-in\""))

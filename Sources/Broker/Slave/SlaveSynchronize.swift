@@ -7,7 +7,8 @@ import RemotingNIO
 /// A slave's copy of its master's metadata (Java `SlaveSynchronize`), every 10 s: topics (GET_ALL_TOPIC_CONFIG,
 /// on the master's VIP port, listenPort − 2, as Java asks it — capture 11), consumer offsets, delay offsets and
 /// subscription groups (on the master's port). Each part is applied and persisted on its own; a part that fails
-/// waits for the next round.
+/// waits for the next round. Ours also reads the master's `commitLogMaxOffset` (GET_BROKER_RUNTIME_INFO), so
+/// that the slave's metrics can say how far behind it is: the HA stream never tells a slave the master's end.
 final class SlaveSynchronize: Sendable {
     private let metadata: BrokerMetadata
     private let schedule: ScheduleMessageService
@@ -15,6 +16,7 @@ final class SlaveSynchronize: Sendable {
     private let logger: Logger
     private let timeout: TimeAmount = .seconds(3)
     private let master = NIOLockedValueBox<String?>(nil)
+    private let masterMaxOffset = NIOLockedValueBox<Int64?>(nil)
     private let connections = NIOLockedValueBox<[String: RemotingConnection]>([:])
 
     init(metadata: BrokerMetadata, schedule: ScheduleMessageService, files: BrokerConfigFiles, logger: Logger) {
@@ -30,7 +32,10 @@ final class SlaveSynchronize: Sendable {
         set { master.withLockedValue { $0 = newValue } }
     }
 
-    /// Java `syncAll`.
+    /// The master's commit-log max offset at the last sync; nil until one succeeded.
+    var masterCommitLogMaxOffset: Int64? { masterMaxOffset.withLockedValue { $0 } }
+
+    /// Java `syncAll`, then the master's commit-log max offset.
     func syncAll() async {
         guard let address = masterAddr, let vip = Self.vipAddress(address) else { return }
         await sync("topics", code: .getAllTopicConfig, address: vip) { body in
@@ -58,6 +63,10 @@ final class SlaveSynchronize: Sendable {
                 self.logger.info("subscription groups copied from the master", metadata: [
                     "groups": "\(wrapper.subscriptionGroupTable.count)"])
             }
+        }
+        await sync("runtime info", code: .getBrokerRuntimeInfo, address: address) { body in
+            guard let offset = try KVTable(body: body).table["commitLogMaxOffset"].flatMap({ Int64($0) }) else { return }
+            self.masterMaxOffset.withLockedValue { $0 = offset }
         }
     }
 

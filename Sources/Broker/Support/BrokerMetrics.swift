@@ -10,6 +10,13 @@ import RemotingNIO
 /// positions become gauges. `collect()` runs when the metrics are scraped, so sends and pulls pay nothing
 /// for them. `rocketmq_rpc_latency` is recorded per request by the remoting handler (`rpc`).
 ///
+/// Replication (RocketMQ 5 has no HA metric; the names follow Java's `slaveFallBehindMuch` and HA
+/// `connectionCount`): a master reports `rocketmq_ha_slave_connections` and, once a slave has connected,
+/// `rocketmq_ha_slave_fall_behind_bytes` = its commit log's max offset − the highest offset a slave acknowledged
+/// (Java `push2SlaveMaxOffset`; a master that never had a slave reports none, as it would be the whole log). A
+/// slave reports the same gauge from its end: the master's `commitLogMaxOffset` as last read − its own. The
+/// 4.9.8 HA protocol does not name a slave, so there is no per-slave label.
+///
 /// Labels are topics and groups only (bounded by the broker's tables), never client ids, addresses or message ids.
 public final class BrokerMetrics: Sendable {
     public let rpc: RPCMetrics
@@ -28,13 +35,17 @@ public final class BrokerMetrics: Sendable {
         var store: [String: Gauge] = [:]
     }
 
+    static let slaveFallBehind = "rocketmq_ha_slave_fall_behind_bytes"
+    static let slaveConnections = "rocketmq_ha_slave_connections"
+
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         self.rpc = RPCMetrics(factory: factory)
     }
 
-    /// Brings every metric up to date (called before each scrape).
-    public func collect(stats: BrokerStats, store: LocalFileMessageStore, metadata: BrokerMetadata) {
+    /// Brings every metric up to date (called before each scrape). `masterCommitLogMaxOffset`: on a slave, the
+    /// master's max offset as last read (nil until then).
+    public func collect(stats: BrokerStats, store: LocalFileMessageStore, metadata: BrokerMetadata, masterCommitLogMaxOffset: Int64? = nil) {
         let totals = stats.totals
         let offsets = metadata.withState { $0.offsets.wrapper }
         // Lag per group and topic (Java `ConsumerLagCalculator`): the queue's max offset minus the committed one.
@@ -60,6 +71,19 @@ public final class BrokerMetrics: Sendable {
             ("rocketmq_storage_page_cache_busy", store.isOSPageCacheBusy ? 1 : 0),
             ("rocketmq_storage_disk_full", store.isDiskFull ? 1 : 0),
         ]
+        // (value, whether to make the gauge if not made yet): a lag gauge appears once there is a slave.
+        var replication: [(String, Double, Bool)] = []
+        if config.brokerRole == .slave {
+            if let master = masterCommitLogMaxOffset {
+                replication.append((Self.slaveFallBehind, Double(max(0, master - store.maxPhysicalOffset)), true))
+            }
+        } else {
+            let transfer = store.groupTransfer
+            let connections = transfer.connectionCount
+            let acknowledged = transfer.push2SlaveMaxOffset
+            replication.append((Self.slaveConnections, Double(connections), true))
+            replication.append((Self.slaveFallBehind, Double(max(0, store.maxPhysicalOffset - acknowledged)), connections > 0 || acknowledged > 0))
+        }
         let factory = self.factory
         state.withLockedValue { state in
             for (topic, now) in totals.putByTopic {
@@ -86,6 +110,10 @@ public final class BrokerMetrics: Sendable {
             }
             for (name, value) in storeFigures {
                 if state.store[name] == nil { state.store[name] = Gauge(label: name, dimensions: [], factory: factory) }
+                state.store[name]?.record(value)
+            }
+            for (name, value, make) in replication {
+                if state.store[name] == nil, make { state.store[name] = Gauge(label: name, dimensions: [], factory: factory) }
                 state.store[name]?.record(value)
             }
         }

@@ -31,6 +31,8 @@ struct AdminDashboardSource: DashboardSource {
             for (cluster, brokerNames) in info.clusterAddrTable.sorted(by: { $0.key < $1.key }) {
                 for brokerName in brokerNames.sorted() {
                     guard let data = info.brokerAddrTable[brokerName] else { continue }
+                    // The master's commit-log end (id 0, read first), for its slaves' rows.
+                    var masterMaxOffset: Int64?
                     for (brokerId, address) in data.brokerAddrs.sorted(by: { $0.key < $1.key }) {
                         var row = BrokerRow(
                             cluster: cluster, brokerName: brokerName, brokerId: brokerId, role: brokerId == 0 ? "MASTER" : "SLAVE",
@@ -46,6 +48,12 @@ struct AdminDashboardSource: DashboardSource {
                             row.msgPutTotalTodayNow = runtime["msgPutTotalTodayNow"] ?? ""
                             row.msgGetTotalTodayNow = runtime["msgGetTotalTodayNow"] ?? ""
                             if let ratio = runtime["commitLogDiskRatio"].flatMap(Double.init) { row.diskRatio = fixed(ratio * 100, 0) + " %" }
+                            let maxOffset = runtime["commitLogMaxOffset"].flatMap { Int64($0) }
+                            if brokerId == 0 {
+                                masterMaxOffset = maxOffset
+                            } else if let master = masterMaxOffset, let maxOffset {
+                                row.behindMaster = String(max(0, master - maxOffset))
+                            }
                         } catch {
                             row.error = "\(error)"
                         }

@@ -45,6 +45,9 @@ enum PrometheusExport {
         "rocketmq_consumequeue_disk_ratio": "Used fraction of the consume queues' disk partition.",
         "rocketmq_storage_page_cache_busy": "1 while an append holds the commit log too long (puts answer OS page cache busy).",
         "rocketmq_storage_disk_full": "1 while the store is read-only for lack of disk space.",
+        "rocketmq_ha_slave_connections": "Slaves connected to this master's HA port.",
+        "rocketmq_ha_slave_fall_behind_bytes":
+            "Commit-log bytes the slave lacks (Java slaveFallBehindMuch): on a master, max offset - the highest slave acknowledgement; on a slave, the master's max offset as last read (every 10 s) - its own.",
     ]
 
     /// The text exposition of every metric, after `collect` brought the pull-style ones up to date.
