@@ -60,17 +60,20 @@ enum PrometheusExport {
         return withHelp(buffer)
     }
 
+    private static let typePrefix = Array("# TYPE ".utf8)
+    private static let helpPrefix = Array("# HELP ".utf8)
+
     /// Puts a `# HELP` line before each `# TYPE` line of a metric in `help` that has none.
     static func withHelp(_ text: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(text.count + 2048)
         var previousWasHelp = false
         for line in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            if !previousWasHelp, line.starts(with: Array("# TYPE ".utf8)) {
+            if !previousWasHelp, line.starts(with: typePrefix) {
                 let name = String(decoding: line.dropFirst(7).prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
-                if let text = help[name] { output += Array("# HELP \(name) \(text)\n".utf8) }
+                if let text = help[name] { output += "# HELP \(name) \(text)\n".utf8 }
             }
-            previousWasHelp = line.starts(with: Array("# HELP ".utf8))
+            previousWasHelp = line.starts(with: helpPrefix)
             output += line
             output.append(UInt8(ascii: "\n"))
         }
@@ -120,14 +123,23 @@ final class ProcessFigures: Sendable {
                 cpuSeconds.increment(by: delta)
             }
         }
-        if let directory = opendir("/proc/self/fd") {
-            var count = 0
-            while readdir(directory) != nil { count += 1 }
-            closedir(directory)
-            openFDs.set(Double(max(0, count - 3)))  // ".", ".." and the directory's own descriptor
-        }
+        openFDs.set(Double(Self.openFileDescriptors()))
         #endif
     }
+
+    #if os(Linux)
+    /// Linux ≥ 6.2 gives the count as the size of `/proc/self/fd`: listing a broker's thousand-odd descriptors
+    /// (mapped files, connections) was half of a scrape's CPU. Older kernels report 0 there, so they list.
+    private static func openFileDescriptors() -> Int {
+        var info = stat()
+        if stat("/proc/self/fd", &info) == 0, info.st_size > 0 { return Int(info.st_size) }
+        guard let directory = opendir("/proc/self/fd") else { return 0 }
+        var count = 0
+        while readdir(directory) != nil { count += 1 }
+        closedir(directory)
+        return max(0, count - 3)  // ".", ".." and the directory's own descriptor
+    }
+    #endif
 
     private static func read(_ path: String) -> String? {
         guard let file = fopen(path, "r") else { return nil }
