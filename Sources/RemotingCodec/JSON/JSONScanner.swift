@@ -87,28 +87,12 @@ struct JSONScanner {
         guard end < bytes.count else { throw .unexpectedEnd }
         var failure: JSONError?
         let text = String(unsafeUninitializedCapacity: end - start) { output in
-            var written = 0
-            var reader = start
-            while reader < end {
-                let byte = bytes[reader]
-                guard byte == UInt8(ascii: "\\") else {
-                    output[written] = byte
-                    written += 1
-                    reader += 1
-                    continue
-                }
-                do throws(JSONError) {
-                    reader = try decodeEscape(at: reader, end: end, into: output, written: &written)
-                } catch {
-                    failure = error
-                    return 0
-                }
-            }
-            guard UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(output)[0..<written])) else {
-                failure = .invalidUTF8(at: start)
+            do throws(JSONError) {
+                return try unescape(start..<end, into: output)
+            } catch {
+                failure = error
                 return 0
             }
-            return written
         }
         if let failure { throw failure }
         index = end + 1
@@ -163,25 +147,31 @@ struct JSONScanner {
             if !raw.isEmpty { output.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
             written = raw.count
         } else {
-            let buffer = UnsafeMutableBufferPointer(start: output.assumingMemoryBound(to: UInt8.self), count: end - start)
-            var count = 0
-            var reader = start
-            while reader < end {
-                let byte = bytes[reader]
-                guard byte == UInt8(ascii: "\\") else {
-                    buffer[count] = byte
-                    count += 1
-                    reader += 1
-                    continue
-                }
-                reader = try decodeEscape(at: reader, end: end, into: buffer, written: &count)
-            }
-            guard UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<count])) else {
-                throw .invalidUTF8(at: start)
-            }
-            written = count
+            written = try unescape(
+                start..<end, into: UnsafeMutableBufferPointer(start: output.assumingMemoryBound(to: UInt8.self), count: end - start))
         }
         index = end + 1
+        return written
+    }
+
+    /// Decodes the string content `range` (escapes included) into `output`, which has room for
+    /// `range.count` bytes (escapes only shrink the text); returns the bytes written, valid UTF-8.
+    private func unescape(_ range: Range<Int>, into output: UnsafeMutableBufferPointer<UInt8>) throws(JSONError) -> Int {
+        var written = 0
+        var reader = range.lowerBound
+        while reader < range.upperBound {
+            let byte = bytes[reader]
+            guard byte == UInt8(ascii: "\\") else {
+                output[written] = byte
+                written += 1
+                reader += 1
+                continue
+            }
+            reader = try decodeEscape(at: reader, end: range.upperBound, into: output, written: &written)
+        }
+        guard UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output)[0..<written])) else {
+            throw .invalidUTF8(at: range.lowerBound)
+        }
         return written
     }
 

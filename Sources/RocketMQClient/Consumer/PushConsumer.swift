@@ -178,9 +178,17 @@ public final class PushConsumer: Sendable, ConsumerInner {
             return (queues, work, state.workers)
         }
         guard let continuation else { return }
-        for queue in queues { queue.drop() }
+        // A batch in a handler finishes and commits its offset before the offsets are persisted and
+        // the queues dropped (as in Java, where the queues are dropped last): a batch just consumed
+        // is not consumed again by the next member. A handler still busy after 3 s is cancelled.
         continuation.finish()
-        for worker in workers { worker.cancel() }
+        let deadline = Task { [workers] in
+            try await Task.sleep(for: .seconds(3))
+            for worker in workers { worker.cancel() }
+        }
+        for worker in workers { await worker.value }
+        deadline.cancel()
+        for queue in queues { queue.drop() }
         await offsetStore.persist(queues.map(\.queue))
         if isOrderly && configuration.messageModel == .clustering {
             await unlock(queues.map(\.queue))
@@ -396,7 +404,8 @@ public final class PushConsumer: Sendable, ConsumerInner {
     }
 
     private func consumeConcurrently(_ work: ConsumeWork) async {
-        guard let handler = concurrentHandler, !work.processQueue.isDropped else { return }
+        // After shutdown began only the batches already in a handler finish.
+        guard let handler = concurrentHandler, !work.processQueue.isDropped, state.withLockedValue({ $0.running }) else { return }
         var failed: [ReceivedMessage] = []
         let size = max(1, configuration.consumeMessageBatchMaxSize)
         var index = 0
