@@ -41,12 +41,17 @@ struct PullAPI: Sendable {
         queue: MessageQueue, subscription: SubscriptionData, offset: Int64, maxCount: Int32, sysFlag: PullSysFlag,
         commitOffset: Int64, suspendTimeout: Duration, timeout: Duration
     ) async throws -> PullResult {
-        let brokerId = suggestions[queue] ?? MixAll.masterId
-        guard let address = await brokerAddress(queue.brokerName, preferring: brokerId) else {
-            throw MQClientError.brokerNotFound(brokerName: queue.brokerName)
+        let suggested = suggestions[queue] ?? MixAll.masterId
+        var found = instance.findBroker(queue.brokerName, preferring: suggested)
+        if found == nil {
+            // Java refreshes the route once before giving up.
+            _ = try? await instance.updateRoute(queue.topic)
+            found = instance.findBroker(queue.brokerName, preferring: suggested)
         }
+        guard let found else { throw MQClientError.brokerNotFound(brokerName: queue.brokerName) }
+        let (address, brokerId) = found
         var flag = sysFlag
-        // Only a master keeps offsets: never ask a slave to commit (Java clears the bit).
+        // Only a master keeps offsets: never ask a slave to commit (Java clears the bit for a slave found).
         if brokerId != MixAll.masterId { flag.remove(.commitOffset) }
         let request = Self.makeRequest(
             group: group, queue: queue, subscription: subscription, offset: offset, maxCount: maxCount, sysFlag: flag,
@@ -55,11 +60,6 @@ struct PullAPI: Sendable {
         let result = try Self.pullResult(response, queue: queue, subscription: subscription, address: address)
         suggestions[queue] = result.suggestWhichBrokerId
         return result
-    }
-
-    private func brokerAddress(_ brokerName: String, preferring brokerId: Int64) async -> String? {
-        if let address = instance.brokerAddress(brokerName, preferring: brokerId) { return address }
-        return nil
     }
 
     /// Java `processPullResponse` + `processPullResult`: status, offsets, decoded and tag-filtered messages.

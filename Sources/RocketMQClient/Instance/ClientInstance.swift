@@ -356,9 +356,16 @@ public final class ClientInstance: Sendable {
     /// The address to use for `brokerName`, preferring `brokerId`, else the master, else any (Java
     /// `findBrokerAddressInSubscribe`).
     func brokerAddress(_ brokerName: String, preferring brokerId: Int64 = MixAll.masterId) -> String? {
+        findBroker(brokerName, preferring: brokerId)?.address
+    }
+
+    /// ``brokerAddress(_:preferring:)`` with the id of the broker found (Java `FindBrokerResult`).
+    func findBroker(_ brokerName: String, preferring brokerId: Int64) -> (address: String, brokerId: Int64)? {
         state.withLockedValue { state in
             guard let addresses = state.brokerAddresses[brokerName] else { return nil }
-            return addresses[brokerId] ?? addresses[MixAll.masterId] ?? addresses.sorted(by: { $0.key < $1.key }).first?.value
+            if let address = addresses[brokerId] { return (address, brokerId) }
+            if let address = addresses[MixAll.masterId] { return (address, MixAll.masterId) }
+            return addresses.min(by: { $0.key < $1.key }).map { ($0.value, $0.key) }
         }
     }
 
