@@ -245,7 +245,8 @@ let package = Package(
         .testTarget(
             name: "RocketMQClientTests",
             dependencies: [
-                "RocketMQClient", "Broker", "NameServer", "RemotingCodec", "RocketMQModel", "FixtureSupport", "ClusterSupport",
+                "RocketMQClient", "Broker", "NameServer", "RemotingCodec", "RemotingNIO", "RocketMQModel", "FixtureSupport",
+                "ClusterSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

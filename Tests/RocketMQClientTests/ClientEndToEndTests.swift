@@ -10,8 +10,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct ClientEndToEndTests {
     static func client(_ namesrv: String) -> ClientConfiguration {
-        var configuration = ClientConfiguration(nameServers: [namesrv], clientIP: "127.0.0.1")
-        return configuration
+        ClientConfiguration(nameServers: [namesrv], clientIP: "127.0.0.1")
     }
 
     static func producer(_ namesrv: String, group: String = "PG_SWIFT") async throws -> Producer {
