@@ -268,6 +268,7 @@ let package = Package(
             name: "BrokerTests",
             dependencies: [
                 "Broker", "MessageStore", "NameServer", "RemotingCodec", "RemotingNIO", "RocketMQModel", "FixtureSupport",
+                "ClusterSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

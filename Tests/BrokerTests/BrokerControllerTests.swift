@@ -1,3 +1,4 @@
+import ClusterSupport
 import Broker
 import Foundation
 import Logging
@@ -40,20 +41,7 @@ import Testing
     static func running<Result: Sendable>(
         _ service: some Service, _ body: () async throws -> Result
     ) async throws -> Result {
-        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                let result = try await body()
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        try await TestCluster.running(ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger)), body)
     }
 
     /// Sends `request` until `accept` holds for the answer, for at most 10 s.

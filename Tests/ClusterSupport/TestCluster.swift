@@ -70,11 +70,20 @@ public enum TestCluster {
         let startup = try BrokerStartup(properties: JavaProperties(properties), namesrvAddr: "127.0.0.1:\(namesrvPort)")
         let broker = try BrokerController(startup: startup, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: nameServer), .init(service: broker)], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        return try await running(group) {
+            _ = try await broker.ready()
+            return try await body("127.0.0.1:\(namesrvPort)")
+        }
+    }
+
+    /// Runs `group` until `body` returns or throws, then stops it gracefully.
+    public static func running<Result: Sendable>(
+        _ group: ServiceGroup, _ body: () async throws -> Result
+    ) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {
-                _ = try await broker.ready()
-                let result = try await body("127.0.0.1:\(namesrvPort)")
+                let result = try await body()
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
                 return result

@@ -44,20 +44,10 @@ enum Receiver {
                               onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
                               logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+        return try await TestCluster.running(group) {
             var iterator = ports.makeAsyncIterator()
             let port = await iterator.next() ?? 0
-            do {
-                let result = try await body("http://127.0.0.1:\(port)", inbox)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+            return try await body("http://127.0.0.1:\(port)", inbox)
         }
     }
 }
