@@ -74,55 +74,67 @@ public final class SendMessageProcessor: RequestProcessor {
                 reconsumeTimes: header.reconsumeTimes ?? 0,
                 delayTimeLevel: batchProperties[MessageConst.delayTimeLevel].flatMap { Int32($0) } ?? 0,
                 waitStoreMessageOK: wait)) { outcome.complete($0) }
-        } else if let stored = StoredProperties(header.properties ?? "", cluster: config.brokerClusterName) {
+        } else {
+            let stored: StoredProperties
+            if let plain = StoredProperties(header.properties ?? "", cluster: config.brokerClusterName) {
+                stored = plain
+            } else {
+                switch generalStoredProperties(&header, sysFlag: &sysFlag, request: request) {
+                case .failure(let error): return .response(error.response)
+                case .success(let redirected): stored = redirected
+                }
+            }
             store.putMessage(BrokerInnerMessage(
                 topic: header.topic, queueId: header.queueId, body: request.body ?? ByteBuffer(), rawProperties: stored.raw,
                 flag: header.flag, sysFlag: sysFlag, bornTimestamp: header.bornTimestamp, bornHost: bornHost,
                 storeHost: storeHost, reconsumeTimes: header.reconsumeTimes ?? 0, delayTimeLevel: stored.delayTimeLevel,
                 waitStoreMessageOK: stored.waitStoreMessageOK)) { outcome.complete($0) }
-        } else {
-            var properties = MessageProperties(decoding: header.properties ?? "")
-            if properties[MessageConst.transactionPrepared] == "true" {
-                if config.rejectTransactionMessage {
-                    return .response(request.makeResponse(
-                        code: .noPermission, remark: "the broker[\(config.brokerIP1)] sending transaction message is forbidden"))
-                }
-                // A half message waits in the half topic until END_TRANSACTION (§5.8).
-                properties[MessageConst.realTopic] = header.topic
-                properties[MessageConst.realQueueId] = String(header.queueId)
-                sysFlag.transactionType = .notType
-                header.topic = TopicValidator.transactionHalfTopic
-                header.queueId = 0
-                metadata.createTopicIfAbsent(header.topic, queueNums: 1, perm: PermName.readWrite.rawValue)
-            }
-            var delay = properties[MessageConst.delayTimeLevel].flatMap { Int32($0) } ?? 0
-            if sysFlag.transactionType == .notType || sysFlag.transactionType == .commit,
-               TimerMessageService.deliveryTime(properties, now: metadata.clock()) != nil {
-                // A delivery time wins over a delay level: parked in the timer topic until then.
-                properties[MessageConst.realTopic] = header.topic
-                properties[MessageConst.realQueueId] = String(header.queueId)
-                header.topic = TimerMessageService.topic
-                header.queueId = 0
-                delay = 0
-                metadata.createTopicIfAbsent(header.topic, queueNums: 1, perm: PermName.readWrite.rawValue)
-            }
-            let wait = properties[MessageConst.waitStoreMsgOK].map { $0 != "false" } ?? true
-            // WAIT only steers this put; Java stores the properties without it and with CLUSTER.
-            properties[MessageConst.waitStoreMsgOK] = nil
-            properties[MessageConst.cluster] = config.brokerClusterName
-            var raw = ByteBuffer()
-            properties.write(to: &raw)
-            store.putMessage(BrokerInnerMessage(
-                topic: header.topic, queueId: header.queueId, body: request.body ?? ByteBuffer(), rawProperties: raw,
-                flag: header.flag, sysFlag: sysFlag, bornTimestamp: header.bornTimestamp, bornHost: bornHost,
-                storeHost: storeHost, reconsumeTimes: header.reconsumeTimes ?? 0, delayTimeLevel: delay,
-                waitStoreMessageOK: wait)) { outcome.complete($0) }
         }
         let region = config.regionId
         let traceOn = config.traceOn
         return outcome.answer(on: context.connection.eventLoop) { result in
             Self.response(to: request, result: result, queueId: queueId, regionId: region, traceOn: traceOn)
         }
+    }
+
+    /// The general path of a single message's properties: a half message goes to the half topic, one with a
+    /// delivery time to the timer topic (header and sysFlag changed accordingly); WAIT dropped, CLUSTER added.
+    private func generalStoredProperties(_ header: inout SendMessageRequestHeader, sysFlag: inout MessageSysFlag, request: RemotingCommand)
+        -> Result<StoredProperties, ResponseError>
+    {
+        let config = metadata.config
+        var properties = MessageProperties(decoding: header.properties ?? "")
+        if properties[MessageConst.transactionPrepared] == "true" {
+            if config.rejectTransactionMessage {
+                return .failure(ResponseError(request.makeResponse(
+                    code: .noPermission, remark: "the broker[\(config.brokerIP1)] sending transaction message is forbidden")))
+            }
+            // A half message waits in the half topic until END_TRANSACTION (§5.8).
+            properties[MessageConst.realTopic] = header.topic
+            properties[MessageConst.realQueueId] = String(header.queueId)
+            sysFlag.transactionType = .notType
+            header.topic = TopicValidator.transactionHalfTopic
+            header.queueId = 0
+            metadata.createTopicIfAbsent(header.topic, queueNums: 1, perm: PermName.readWrite.rawValue)
+        }
+        var delay = properties[MessageConst.delayTimeLevel].flatMap { Int32($0) } ?? 0
+        if sysFlag.transactionType == .notType || sysFlag.transactionType == .commit,
+           TimerMessageService.deliveryTime(properties, now: metadata.clock()) != nil {
+            // A delivery time wins over a delay level: parked in the timer topic until then.
+            properties[MessageConst.realTopic] = header.topic
+            properties[MessageConst.realQueueId] = String(header.queueId)
+            header.topic = TimerMessageService.topic
+            header.queueId = 0
+            delay = 0
+            metadata.createTopicIfAbsent(header.topic, queueNums: 1, perm: PermName.readWrite.rawValue)
+        }
+        let wait = properties[MessageConst.waitStoreMsgOK].map { $0 != "false" } ?? true
+        // WAIT only steers this put; Java stores the properties without it and with CLUSTER.
+        properties[MessageConst.waitStoreMsgOK] = nil
+        properties[MessageConst.cluster] = config.brokerClusterName
+        var raw = ByteBuffer()
+        properties.write(to: &raw)
+        return .success(StoredProperties(raw: raw, waitStoreMessageOK: wait, delayTimeLevel: delay))
     }
 
     /// Java `msgCheck` plus the queue choice and the retry/DLQ redirect; a failure is the response.

@@ -20,7 +20,7 @@ struct StoredProperties {
         self = made
     }
 
-    private init(raw: ByteBuffer, waitStoreMessageOK: Bool, delayTimeLevel: Int32) {
+    init(raw: ByteBuffer, waitStoreMessageOK: Bool, delayTimeLevel: Int32) {
         self.raw = raw
         self.waitStoreMessageOK = waitStoreMessageOK
         self.delayTimeLevel = delayTimeLevel
@@ -35,39 +35,37 @@ struct StoredProperties {
     private static let maxPairs = 16
 
     private static func make(_ bytes: UnsafeRawBufferPointer, cluster: String) -> StoredProperties? {
-        var pairs: [(piece: Range<Int>, nameCount: Int)] = []
-        pairs.reserveCapacity(8)
+        // Every piece must be a pair: the general path drops the others when it rewrites the string.
+        let pieces = bytes.reduce(1) { $1 == MessageProperties.propertySeparator ? $0 + 1 : $0 }
+        guard pieces <= maxPairs else { return nil }
+        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+        pairs.reserveCapacity(pieces)
+        var plain = true
         var wait = true
         var delay: Int32 = 0
         var waitIndex = -1
-        var pieceStart = 0
-        let count = bytes.count
-        for index in 0...count where index == count || bytes[index] == MessageProperties.propertySeparator {
-            let piece = pieceStart..<index
-            pieceStart = index + 1
-            // Empty or malformed pieces are dropped by the general path: it rewrites the string.
-            guard let separator = bytes[piece].firstIndex(of: MessageProperties.nameValueSeparator),
-                  separator > piece.lowerBound, separator + 1 < piece.upperBound, pairs.count < maxPairs else { return nil }
-            let name = UnsafeRawBufferPointer(rebasing: bytes[piece.lowerBound..<separator])
-            let value = UnsafeRawBufferPointer(rebasing: bytes[(separator + 1)..<piece.upperBound])
-            for seen in pairs where seen.nameCount == name.count {
-                if memcmp(bytes.baseAddress! + seen.piece.lowerBound, name.baseAddress!, name.count) == 0 { return nil }
+        MessageProperties.forEachPair(bytes) { nameRange, valueRange in
+            guard plain else { return }
+            let name = UnsafeRawBufferPointer(rebasing: bytes[nameRange])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[valueRange])
+            for seen in pairs where seen.name.count == name.count {
+                if memcmp(bytes.baseAddress! + seen.name.lowerBound, name.baseAddress!, name.count) == 0 { plain = false }
             }
             if name.equals("WAIT") {
                 wait = !value.equals("false")
                 waitIndex = pairs.count
             } else if name.equals("DELAY") {
-                guard let level = Int32(String(decoding: value, as: UTF8.self)) else { return nil }
-                delay = level
+                if let level = Int32(String(decoding: value, as: UTF8.self)) { delay = level } else { plain = false }
             } else if isGeneral(name) {
-                return nil
+                plain = false
             }
-            pairs.append((piece, name.count))
+            pairs.append((nameRange, valueRange))
         }
+        guard plain, pairs.count == pieces else { return nil }
         var raw = ByteBuffer()
-        raw.reserveCapacity(count + cluster.utf8.count + 9)
+        raw.reserveCapacity(bytes.count + cluster.utf8.count + 9)
         for (offset, pair) in pairs.enumerated() where offset != waitIndex {
-            raw.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[pair.piece]))
+            raw.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[pair.name.lowerBound..<pair.value.upperBound]))
             raw.writeInteger(MessageProperties.propertySeparator)
         }
         raw.writeString(MessageConst.cluster)

@@ -79,10 +79,10 @@ public struct MessageProperties: Sendable, Hashable {
         self.storage = .raw(buffer)
     }
 
-    /// Calls `visit(name, value)` for every well-formed piece, as Java 4.9.8 reads them: split on 0x02,
-    /// empty pieces skipped, each split at its first 0x01, pieces with no 0x01, an empty name or an
-    /// empty value skipped.
-    private static func forEachPair(_ bytes: UnsafeRawBufferPointer, _ visit: (Range<Int>, Range<Int>) -> Void) {
+    /// Calls `visit(name, value)` with the byte ranges of every well-formed piece, as Java 4.9.8 reads
+    /// them: split on 0x02, empty pieces skipped, each split at its first 0x01, pieces with no 0x01, an
+    /// empty name or an empty value skipped.
+    public static func forEachPair(_ bytes: UnsafeRawBufferPointer, _ visit: (Range<Int>, Range<Int>) -> Void) {
         var pieceStart = 0
         var separator = -1
         var index = 0
