@@ -45,6 +45,10 @@ public final class BrokerMetadata: Sendable {
 
     /// The broker's settings as they are now (UPDATE_BROKER_CONFIG changes them at run time).
     public var config: BrokerConfig { configBox.withLockedValue { $0 } }
+
+    /// Reads some settings without copying all of them (a copy retains and releases every string: the
+    /// send path read the whole config twice per message).
+    public func withConfig<T>(_ body: (borrowing BrokerConfig) -> T) -> T { configBox.withLockedValue { body($0) } }
     public let clock: @Sendable () -> Int64
     private let configBox: NIOLockedValueBox<BrokerConfig>
     private let state: NIOLockedValueBox<State>

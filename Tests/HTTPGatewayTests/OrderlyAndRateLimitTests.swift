@@ -80,9 +80,12 @@ struct OrderlyAndRateLimitTests {
                     let got = await inbox.wait(for: 11).filter { String(buffer: $0.body) != "setup" }
                     #expect(got.count == 10)
                     let times = got.map(\.at).sorted()
-                    if let first = times.first, let last = times.last {
-                        // 10 deliveries, 100 ms apart at least: ≥ 0.9 s from first to last (a little slack for clocks).
-                        #expect(first.duration(to: last) >= .milliseconds(850), "\(first.duration(to: last))")
+                    if times.count == 10 {
+                        // 10 deliveries, 100 ms apart at least. The first one also opens the connection to the
+                        // receiver (its arrival can lag on a loaded machine): from the second to the last,
+                        // 8 intervals, ≥ 0.8 s with a little slack for clocks.
+                        let span = times[1].duration(to: times[9])
+                        #expect(span >= .milliseconds(750), "\(span)")
                     }
                 }
             }

@@ -14,8 +14,8 @@ public final class PullRequestHoldService: Sendable {
 
     private struct State {
         var nextID: UInt64 = 0
-        /// `topic@queueId` → parked pulls.
-        var held: [String: [HeldPull]] = [:]
+        /// Queue → parked pulls.
+        var held: [QueueKey: [HeldPull]] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -26,7 +26,13 @@ public final class PullRequestHoldService: Sendable {
         self.timerLoop = timerLoop
     }
 
-    private static func key(_ topic: String, _ queueId: Int32) -> String { "\(topic)@\(queueId)" }
+    /// Java's `topic@queueId` key, without building the string for every arrival.
+    struct QueueKey: Hashable, Sendable {
+        let topic: String
+        let queueId: Int32
+    }
+
+    private static func key(_ topic: String, _ queueId: Int32) -> QueueKey { QueueKey(topic: topic, queueId: queueId) }
 
     /// Parks a pull at `offset`; `answer` runs once, on arrival of a newer message or after `timeout`.
     func hold(topic: String, queueId: Int32, offset: Int64, timeout: TimeAmount, answer: @escaping @Sendable () -> Void) {
@@ -53,9 +59,9 @@ public final class PullRequestHoldService: Sendable {
     /// Parked pulls, for tests and metrics.
     public var count: Int { state.withLockedValue { $0.held.values.reduce(0) { $0 + $1.count } } }
 
-    private func take(key: String, where matches: (HeldPull) -> Bool) -> [HeldPull] {
+    private func take(key: QueueKey, where matches: (HeldPull) -> Bool) -> [HeldPull] {
         state.withLockedValue { state in
-            guard let pulls = state.held[key] else { return [] }
+            guard !state.held.isEmpty, let pulls = state.held[key] else { return [] }
             let taken = pulls.filter(matches)
             let kept = pulls.filter { !matches($0) }
             state.held[key] = kept.isEmpty ? nil : kept

@@ -39,10 +39,11 @@ public final class SendMessageProcessor: RequestProcessor {
     private func send(_ request: RemotingCommand, context: RequestContext) throws -> ProcessorResult {
         if request.requestCode == .consumerSendMsgBack { return try sendBack(request, context: context) }
         var header = try SendMessageRequestHeader(command: request)
-        let config = metadata.config
-        if config.startAcceptSendRequestTimeStamp > metadata.clock() {
-            return .response(request.makeResponse(
-                code: .systemError, remark: "broker unable to service, until \(config.startAcceptSendRequestTimeStamp)"))
+        let (startAccept, cluster, region, traceOn) = metadata.withConfig {
+            ($0.startAcceptSendRequestTimeStamp, $0.brokerClusterName, $0.regionId, $0.traceOn)
+        }
+        if startAccept > metadata.clock() {
+            return .response(request.makeResponse(code: .systemError, remark: "broker unable to service, until \(startAccept)"))
         }
         if request.requestCode == .sendReplyMessage || request.requestCode == .sendReplyMessageV2 {
             return reply(request, header: header, context: context)
@@ -65,7 +66,7 @@ public final class SendMessageProcessor: RequestProcessor {
             }
             var batchProperties = MessageProperties(decoding: header.properties ?? "")
             let wait = batchProperties[MessageConst.waitStoreMsgOK].map { $0 != "false" } ?? true
-            batchProperties[MessageConst.cluster] = config.brokerClusterName
+            batchProperties[MessageConst.cluster] = cluster
             var raw = ByteBuffer()
             batchProperties.write(to: &raw)
             store.putMessages(BrokerInnerBatch(
@@ -76,7 +77,7 @@ public final class SendMessageProcessor: RequestProcessor {
                 waitStoreMessageOK: wait)) { outcome.complete($0) }
         } else {
             let stored: StoredProperties
-            if let plain = StoredProperties(header.properties ?? "", cluster: config.brokerClusterName) {
+            if let plain = StoredProperties(header.properties ?? "", cluster: cluster) {
                 stored = plain
             } else {
                 switch generalStoredProperties(&header, sysFlag: &sysFlag, request: request) {
@@ -90,8 +91,6 @@ public final class SendMessageProcessor: RequestProcessor {
                 storeHost: storeHost, reconsumeTimes: header.reconsumeTimes ?? 0, delayTimeLevel: stored.delayTimeLevel,
                 waitStoreMessageOK: stored.waitStoreMessageOK)) { outcome.complete($0) }
         }
-        let region = config.regionId
-        let traceOn = config.traceOn
         return outcome.answer(on: context.connection.eventLoop) { result in
             Self.response(to: request, result: result, queueId: queueId, regionId: region, traceOn: traceOn)
         }
@@ -141,7 +140,6 @@ public final class SendMessageProcessor: RequestProcessor {
     func check(_ header: inout SendMessageRequestHeader, request: RemotingCommand, context: RequestContext)
         -> Result<TopicConfig, ResponseError>
     {
-        let config = metadata.config
         if let violation = TopicValidator.validate(header.topic) {
             return .failure(ResponseError(request.makeResponse(code: .systemError, remark: violation.remark)))
         }
@@ -164,7 +162,7 @@ public final class SendMessageProcessor: RequestProcessor {
                 code: .topicNotExist,
                 remark: "topic[\(header.topic)] not exist, apply first please!" + FAQ.suggestion)))
         }
-        guard PermName.isWriteable(Int32(config.brokerPermission)), PermName.isWriteable(topicConfig.perm) else {
+        guard PermName.isWriteable(Int32(metadata.withConfig { $0.brokerPermission })), PermName.isWriteable(topicConfig.perm) else {
             return .failure(ResponseError(request.makeResponse(
                 code: .noPermission, remark: "the topic[\(header.topic)] sending message is forbidden")))
         }

@@ -62,16 +62,35 @@ struct StoredProperties {
             pairs.append((nameRange, valueRange))
         }
         guard plain, pairs.count == pieces else { return nil }
-        var raw = ByteBuffer()
-        raw.reserveCapacity(bytes.count + cluster.utf8.count + 9)
-        for (offset, pair) in pairs.enumerated() where offset != waitIndex {
-            raw.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[pair.name.lowerBound..<pair.value.upperBound]))
-            raw.writeInteger(MessageProperties.propertySeparator)
-        }
-        raw.writeString(MessageConst.cluster)
-        raw.writeInteger(MessageProperties.nameValueSeparator)
-        raw.writeString(cluster)
-        return StoredProperties(raw: raw, waitStoreMessageOK: wait, delayTimeLevel: delay)
+        // One allocation of the exact size, filled in place.
+        var cluster = cluster, name = MessageConst.cluster
+        return cluster.withUTF8 { clusterBytes in name.withUTF8 { name in
+            var length = name.count + 1 + clusterBytes.count
+            for (offset, pair) in pairs.enumerated() where offset != waitIndex {
+                length += pair.value.upperBound - pair.name.lowerBound + 1
+            }
+            var raw = ByteBufferAllocator().buffer(capacity: length)
+            raw.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { output in
+                var written = 0
+                func put(_ part: UnsafeRawBufferPointer) {
+                    if !part.isEmpty { (output.baseAddress! + written).copyMemory(from: part.baseAddress!, byteCount: part.count) }
+                    written += part.count
+                }
+                func put(_ byte: UInt8) {
+                    output[written] = byte
+                    written += 1
+                }
+                for (offset, pair) in pairs.enumerated() where offset != waitIndex {
+                    put(UnsafeRawBufferPointer(rebasing: bytes[pair.name.lowerBound..<pair.value.upperBound]))
+                    put(MessageProperties.propertySeparator)
+                }
+                put(UnsafeRawBufferPointer(name))
+                put(MessageProperties.nameValueSeparator)
+                put(UnsafeRawBufferPointer(clusterBytes))
+                return written
+            }
+            return StoredProperties(raw: raw, waitStoreMessageOK: wait, delayTimeLevel: delay)
+        } }
     }
 }
 

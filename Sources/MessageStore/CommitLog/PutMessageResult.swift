@@ -73,7 +73,8 @@ public struct AppendMessageResult: Sendable, Hashable {
 
     /// Java `getMsgId()`: the offsetMsgIds joined by `,` (a batch send's response `msgId`).
     public var msgId: String {
-        self.msgIds.joined(separator: ",")
+        guard !self.batchPhysicalOffsets.isEmpty else { return MessageId.offsetMsgId(storeHost: self.storeHost, physicalOffset: self.wroteOffset) }
+        return self.msgIds.joined(separator: ",")
     }
 
     /// Physical offset after the last written byte: what a SYNC_FLUSH put waits for.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The sender's implementation language (Java `LanguageCode`): a name in JSON headers, a byte
 /// in ROCKETMQ headers.
 public enum LanguageCode: UInt8, Sendable, CaseIterable, CustomStringConvertible {
@@ -40,6 +44,15 @@ public enum LanguageCode: UInt8, Sendable, CaseIterable, CustomStringConvertible
     /// Java's `LanguageCode.valueOf(name)`; nil for a name 4.9.8 does not know.
     public init?(name: some StringProtocol) {
         guard let code = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = code
+    }
+
+    /// The same for a name's UTF-8 bytes (a header reader's, without a `String`).
+    init?(utf8 name: UnsafeRawBufferPointer) {
+        guard let code = Self.allCases.first(where: { code in
+            var known = code.name
+            return known.withUTF8 { $0.count == name.count && ($0.isEmpty || memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0) }
+        }) else { return nil }
         self = code
     }
 }

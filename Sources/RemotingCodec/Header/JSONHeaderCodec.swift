@@ -1,4 +1,5 @@
 import NIOCore
+import RocketMQModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -87,6 +88,12 @@ enum JSONHeaderCodec {
     }
 
     private static func readLanguage(_ scanner: inout JSONScanner) throws -> LanguageCode {
+        let start = scanner.index
+        if let name = try scanner.readPlainKey() {
+            if let code = LanguageCode(utf8: name) { return code }
+            guard UTF8Validation.isValid(name) else { throw JSONError.invalidUTF8(at: start + 1) }
+            return .other
+        }
         switch try scanner.readValue(depth: 1) {
         case .string(let name):
             // fastjson leaves an unknown enum name null; Java then treats the peer as an unknown kind.

@@ -106,51 +106,45 @@ struct JSONScanner {
         guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
             throw .unexpectedByte(quote, at: index)
         }
-        let start = index + 1
-        var end = start
-        var escaped = false
-        // Copies while it looks for the closing quote: one pass over the common unescaped text.
-        let limit = Swift.min(bytes.count, start + capacity)
-        let out = output.assumingMemoryBound(to: UInt8.self)
+        // One pass: copies and decodes escapes while it looks for the closing quote (a properties
+        // string has an escape every few bytes).
+        let out = UnsafeMutableBufferPointer(start: output.assumingMemoryBound(to: UInt8.self), count: capacity)
+        var reader = index + 1
+        var written = 0
         var bits: UInt8 = 0
-        while end < limit {
-            let byte = bytes[end]
+        while true {
+            guard reader < bytes.count else { throw .unexpectedEnd }
+            let byte = bytes[reader]
             if byte == quote { break }
             if byte == UInt8(ascii: "\\") {
-                escaped = true
-                break
+                // An escape writes at most 4 bytes; near the end of the room it is decoded aside first.
+                if capacity - written >= 4 {
+                    reader = try decodeEscape(at: reader, end: bytes.count, into: out, written: &written)
+                } else {
+                    var aside: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+                    var count = 0
+                    reader = try withUnsafeMutableBytes(of: &aside) { raw throws(JSONError) in
+                        try decodeEscape(at: reader, end: bytes.count, into: raw.bindMemory(to: UInt8.self), written: &count)
+                    }
+                    guard count <= capacity - written else { throw .unexpectedByte(quote, at: index) }
+                    withUnsafeBytes(of: aside) { raw in
+                        for offset in 0..<count { out[written + offset] = raw[offset] }
+                    }
+                    written += count
+                }
+                continue
             }
-            out[end - start] = byte
+            guard written < capacity else { throw .unexpectedByte(quote, at: index) }
+            out[written] = byte
             bits |= byte
-            end += 1
+            written += 1
+            reader += 1
         }
-        if !escaped && end < bytes.count && bytes[end] == quote {
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            guard bits < 0x80 || UTF8Validation.isValid(raw) else { throw .invalidUTF8(at: start) }
-            index = end + 1
-            return end - start
+        // Escapes only write valid scalars: only raw bytes need checking.
+        guard bits < 0x80 || UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[0..<written])) else {
+            throw .invalidUTF8(at: index + 1)
         }
-        while end < bytes.count, bytes[end] != quote {
-            if bytes[end] == UInt8(ascii: "\\") {
-                escaped = true
-                end += 2
-            } else {
-                end += 1
-            }
-        }
-        guard end < bytes.count else { throw .unexpectedEnd }
-        guard end - start <= capacity else { throw .unexpectedByte(quote, at: index) }
-        let written: Int
-        if !escaped {
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            guard UTF8Validation.isASCII(raw) || UTF8Validation.isValid(raw) else { throw .invalidUTF8(at: start) }
-            if !raw.isEmpty { output.copyMemory(from: raw.baseAddress!, byteCount: raw.count) }
-            written = raw.count
-        } else {
-            written = try unescape(
-                start..<end, into: UnsafeMutableBufferPointer(start: output.assumingMemoryBound(to: UInt8.self), count: end - start))
-        }
-        index = end + 1
+        index = reader + 1
         return written
     }
 

@@ -79,10 +79,16 @@ struct BenchProducerCommand: AsyncParsableCommand {
                 last = now
             }
         }
-        let histogram = await withTaskGroup(of: Histogram<UInt64>.self) { group in
+        // One histogram for all senders: they share one thread, and 64 histograms' counts missed the cache
+        // on every record (5 % of the bench's CPU).
+        let latencies = NIOLockedValueBox(Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three))
+        @Sendable func record(since began: ContinuousClock.Instant) {
+            let micros = UInt64((clock.now - began).microseconds)
+            latencies.withLockedValue { _ = $0.record(micros) }
+        }
+        await withTaskGroup(of: Void.self) { group in
             for _ in 0..<threads {
                 group.addTask(executorPreference: executor) {
-                    var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
                     switch mode {
                     case "oneway":
                         while mayContinue() {
@@ -92,7 +98,7 @@ struct BenchProducerCommand: AsyncParsableCommand {
                             } catch { errors.wrappingIncrement(ordering: .relaxed) }
                         }
                     case "async":
-                        await withTaskGroup(of: UInt64?.self) { window_ in
+                        await withTaskGroup(of: Bool.self) { window_ in
                             var running = 0
                             func launch() {
                                 window_.addTask {
@@ -101,17 +107,17 @@ struct BenchProducerCommand: AsyncParsableCommand {
                                     defer { inFlight.wrappingDecrement(ordering: .relaxed) }
                                     do {
                                         _ = try await producer.send(Message(topic: topic, body: body, tags: tag))
-                                        return UInt64((clock.now - began).microseconds)
-                                    } catch { return nil }
+                                        record(since: began)
+                                        return true
+                                    } catch { return false }
                                 }
                                 running += 1
                             }
                             while running < window && mayContinue() { launch() }
-                            while let result = await window_.next() {
+                            while let succeeded = await window_.next() {
                                 running -= 1
-                                if let micros = result {
+                                if succeeded {
                                     sent.wrappingIncrement(ordering: .relaxed)
-                                    _ = histogram.record(micros)
                                 } else {
                                     errors.wrappingIncrement(ordering: .relaxed)
                                 }
@@ -124,19 +130,16 @@ struct BenchProducerCommand: AsyncParsableCommand {
                             inFlight.wrappingIncrement(ordering: .relaxed)
                             do {
                                 _ = try await producer.send(Message(topic: topic, body: body, tags: tag))
-                                _ = histogram.record(UInt64((clock.now - began).microseconds))
+                                record(since: began)
                                 sent.wrappingIncrement(ordering: .relaxed)
                             } catch { errors.wrappingIncrement(ordering: .relaxed) }
                             inFlight.wrappingDecrement(ordering: .relaxed)
                         }
                     }
-                    return histogram
                 }
             }
-            var total = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
-            for await part in group { total.add(part) }
-            return total
         }
+        let histogram = latencies.withLockedValue { $0 }
         let elapsed = clock.now - start
         progress.cancel()
         await producer.shutdown()
