@@ -130,6 +130,7 @@ HEADERS = {
 SWIFT = {"S": "String", "I": "Int32", "L": "Int64", "B": "Bool"}
 REQ = {"S": "requiredString", "I": "requiredInt32", "L": "requiredInt64", "B": "requiredBool"}
 OPT = {"S": "optionalString", "I": "optionalInt32", "L": "optionalInt64", "B": "optionalBool"}
+PARSE = {"I": "int32", "L": "int64"}
 
 def prop(wire):
     # Wire keys that are not Swift-style names get a readable property name.
@@ -170,13 +171,47 @@ def render(name, java, fields):
         lines.append("    public init() {}")
     lines.append("")
     lines.append("    public init(extFields fields: ExtFields) throws(HeaderError) {")
-    for p, w, t, mark in fields:
-        if mark == "!":
-            lines.append(f'        {p} = try fields.{REQ[t]}("{w}")')
-        elif mark == "?":
-            lines.append(f'        {p} = fields.{OPT[t]}("{w}")')
-        else:
-            lines.append(f'        {p} = fields.{OPT[t]}("{w}") ?? {mark[1:]}')
+    if fields:
+        # One pass over the fields (a later duplicate wins, as in a map), then Java's checks in field order.
+        for p, w, t, mark in fields:
+            if mark == "!" and t in "IL":
+                lines.append(f"        var {p}: ParsedField<{SWIFT[t]}> = .missing")
+            else:
+                lines.append(f"        var {p}: {SWIFT[t]}? = nil")
+        lines.append("        fields.forEachRaw { entryName, entryValue in")
+        lines.append("            switch entryName.count {")
+        by_length = {}
+        for p, w, t, mark in fields:
+            by_length.setdefault(len(w.encode()), []).append((p, w, t, mark))
+        for length in sorted(by_length):
+            lines.append(f"            case {length}:")
+            for i, (p, w, t, mark) in enumerate(by_length[length]):
+                if t == "S":
+                    expr = "FieldText.string(entryValue)"
+                elif t == "B":
+                    expr = "FieldText.bool(entryValue)"
+                elif mark == "!":
+                    expr = f"ParsedField(FieldText.{PARSE[t]}(entryValue), entryValue)"
+                else:
+                    expr = f"FieldText.{PARSE[t]}(entryValue)"
+                keyword = "if" if i == 0 else "} else if"
+                lines.append(f'                {keyword} entryName.equals("{w}") {{')
+                lines.append(f"                    {p} = {expr}")
+            lines.append("                }")
+        lines.append("            default: break")
+        lines.append("            }")
+        lines.append("        }")
+        for p, w, t, mark in fields:
+            if mark == "!":
+                if t in "IL":
+                    lines.append(f'        self.{p} = try {p}.get("{w}")')
+                else:
+                    lines.append(f'        guard let {p} else {{ throw .missingField("{w}") }}')
+                    lines.append(f"        self.{p} = {p}")
+            elif mark == "?":
+                lines.append(f"        self.{p} = {p}")
+            else:
+                lines.append(f"        self.{p} = {p} ?? {mark[1:]}")
     lines.append("    }")
     lines.append("")
     lines.append("    public func encode(into fields: inout ExtFields) {")

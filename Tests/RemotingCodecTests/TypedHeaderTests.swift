@@ -105,6 +105,35 @@ import Testing
         #expect(throws: HeaderError.missingField("topic")) { try request.decodeHeader(GetRouteInfoRequestHeader.self) }
     }
 
+    /// The one pass of a generated header reads what looking each field up does: the last of a repeated
+    /// name wins, for required and optional numbers, strings and booleans with a default.
+    @Test(arguments: [
+        [("offset", "1"), ("group", "G"), ("delayLevel", "3"), ("unitMode", "true")],
+        [("offset", "x"), ("group", "G"), ("delayLevel", "3"), ("offset", "7"), ("unitMode", "TRUE"), ("unitMode", "0")],
+        [("offset", "7"), ("group", "G"), ("delayLevel", "3"), ("offset", "x")],
+        [("group", "G"), ("delayLevel", "3")],
+        [("offset", "1"), ("group", "G1"), ("group", "G2"), ("delayLevel", "2"), ("maxReconsumeTimes", "5"),
+         ("maxReconsumeTimes", "many"), ("originTopic", "T"), ("bname", "b"), ("unknown", "u")],
+        [("offset", "1"), ("group", "G"), ("delayLevel", "2"), ("maxReconsumeTimes", "many"), ("maxReconsumeTimes", "16")],
+        [("offset", "1"), ("delayLevel", "2")],
+    ])
+    func onePassDecodeMatchesLookups(_ pairs: [(String, String)]) throws {
+        var fields = ExtFields()
+        for (name, value) in pairs { fields.append(name, value) }
+        func lookedUp() throws(HeaderError) -> ConsumerSendMsgBackRequestHeader {
+            let offset = try fields.requiredInt64("offset")
+            let group = try fields.requiredString("group")
+            let delayLevel = try fields.requiredInt32("delayLevel")
+            return ConsumerSendMsgBackRequestHeader(
+                offset: offset, group: group, delayLevel: delayLevel, originMsgId: fields.optionalString("originMsgId"),
+                originTopic: fields.optionalString("originTopic"), unitMode: fields.optionalBool("unitMode") ?? false,
+                maxReconsumeTimes: fields.optionalInt32("maxReconsumeTimes"), bname: fields.optionalString("bname"))
+        }
+        let expected = Result { () throws(HeaderError) in try lookedUp() }
+        let decoded = Result { () throws(HeaderError) in try ConsumerSendMsgBackRequestHeader(extFields: fields) }
+        #expect(decoded == expected)
+    }
+
     @Test func unparsableNumbersAreRejectedWhenRequiredAndIgnoredWhenOptional() throws {
         let fields: ExtFields = ["topic": "T", "queueId": "x1", "bname": "b"]
         #expect(throws: HeaderError.invalidField("queueId", value: "x1")) {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A typed view of a command's extFields (Java `CommandCustomHeader`). Decoding checks required
 /// (`@CFNotNull`) fields the way Java does; encoding writes every non-nil field as a string.
 public protocol CommandCustomHeader: Sendable {
@@ -88,5 +92,34 @@ extension ExtFields {
     static func string(_ value: UnsafeRawBufferPointer?, _ name: String) throws(HeaderError) -> String {
         guard let value else { throw .missingField(name) }
         return FieldText.string(value)
+    }
+}
+
+/// A required number as a typed header's one pass over its fields left it (the last occurrence counts).
+enum ParsedField<Value> {
+    case missing
+    case value(Value)
+    case invalid(String)
+
+    @inline(__always)
+    init(_ parsed: Value?, _ raw: UnsafeRawBufferPointer) {
+        self = parsed.map(Self.value) ?? .invalid(FieldText.string(raw))
+    }
+
+    /// The value, or Java's error for a missing or unparsable field.
+    func get(_ name: String) throws(HeaderError) -> Value {
+        switch self {
+        case .missing: throw .missingField(name)
+        case .value(let value): return value
+        case .invalid(let text): throw .invalidField(name, value: text)
+        }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Byte equality with a field name of the same length (callers switch on the length first).
+    @inline(__always)
+    func equals(_ name: StaticString) -> Bool {
+        memcmp(baseAddress!, name.utf8Start, name.utf8CodeUnitCount) == 0
     }
 }

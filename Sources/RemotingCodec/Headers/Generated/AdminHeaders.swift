@@ -32,14 +32,59 @@ public struct CreateTopicRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        defaultTopic = try fields.requiredString("defaultTopic")
-        readQueueNums = try fields.requiredInt32("readQueueNums")
-        writeQueueNums = try fields.requiredInt32("writeQueueNums")
-        perm = try fields.requiredInt32("perm")
-        topicFilterType = try fields.requiredString("topicFilterType")
-        topicSysFlag = fields.optionalInt32("topicSysFlag")
-        order = try fields.requiredBool("order")
+        var topic: String? = nil
+        var defaultTopic: String? = nil
+        var readQueueNums: ParsedField<Int32> = .missing
+        var writeQueueNums: ParsedField<Int32> = .missing
+        var perm: ParsedField<Int32> = .missing
+        var topicFilterType: String? = nil
+        var topicSysFlag: Int32? = nil
+        var order: Bool? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 4:
+                if entryName.equals("perm") {
+                    perm = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("order") {
+                    order = FieldText.bool(entryValue)
+                }
+            case 12:
+                if entryName.equals("defaultTopic") {
+                    defaultTopic = FieldText.string(entryValue)
+                } else if entryName.equals("topicSysFlag") {
+                    topicSysFlag = FieldText.int32(entryValue)
+                }
+            case 13:
+                if entryName.equals("readQueueNums") {
+                    readQueueNums = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 14:
+                if entryName.equals("writeQueueNums") {
+                    writeQueueNums = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 15:
+                if entryName.equals("topicFilterType") {
+                    topicFilterType = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        guard let defaultTopic else { throw .missingField("defaultTopic") }
+        self.defaultTopic = defaultTopic
+        self.readQueueNums = try readQueueNums.get("readQueueNums")
+        self.writeQueueNums = try writeQueueNums.get("writeQueueNums")
+        self.perm = try perm.get("perm")
+        guard let topicFilterType else { throw .missingField("topicFilterType") }
+        self.topicFilterType = topicFilterType
+        self.topicSysFlag = topicSysFlag
+        guard let order else { throw .missingField("order") }
+        self.order = order
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -65,7 +110,18 @@ public struct DeleteTopicRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
+        var topic: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -84,7 +140,18 @@ public struct GetTopicStatsInfoRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
+        var topic: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -106,8 +173,24 @@ public struct GetConsumeStatsRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        consumerGroup = try fields.requiredString("consumerGroup")
-        topic = fields.optionalString("topic")
+        var consumerGroup: String? = nil
+        var topic: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let consumerGroup else { throw .missingField("consumerGroup") }
+        self.consumerGroup = consumerGroup
+        self.topic = topic
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -127,7 +210,18 @@ public struct QueryTopicConsumeByWhoRequestHeader: CommandCustomHeader, Equatabl
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
+        var topic: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -146,7 +240,18 @@ public struct GetConsumerConnectionListRequestHeader: CommandCustomHeader, Equat
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        consumerGroup = try fields.requiredString("consumerGroup")
+        var consumerGroup: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let consumerGroup else { throw .missingField("consumerGroup") }
+        self.consumerGroup = consumerGroup
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -165,7 +270,18 @@ public struct GetProducerConnectionListRequestHeader: CommandCustomHeader, Equat
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        producerGroup = try fields.requiredString("producerGroup")
+        var producerGroup: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 13:
+                if entryName.equals("producerGroup") {
+                    producerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let producerGroup else { throw .missingField("producerGroup") }
+        self.producerGroup = producerGroup
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -187,8 +303,24 @@ public struct DeleteSubscriptionGroupRequestHeader: CommandCustomHeader, Equatab
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        groupName = try fields.requiredString("groupName")
-        removeOffset = fields.optionalBool("removeOffset") ?? false
+        var groupName: String? = nil
+        var removeOffset: Bool? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 9:
+                if entryName.equals("groupName") {
+                    groupName = FieldText.string(entryValue)
+                }
+            case 12:
+                if entryName.equals("removeOffset") {
+                    removeOffset = FieldText.bool(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let groupName else { throw .missingField("groupName") }
+        self.groupName = groupName
+        self.removeOffset = removeOffset ?? false
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -208,7 +340,18 @@ public struct GetBrokerConfigResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        version = try fields.requiredString("version")
+        var version: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 7:
+                if entryName.equals("version") {
+                    version = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let version else { throw .missingField("version") }
+        self.version = version
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -236,10 +379,37 @@ public struct CloneGroupOffsetRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        srcGroup = try fields.requiredString("srcGroup")
-        destGroup = try fields.requiredString("destGroup")
-        topic = fields.optionalString("topic")
-        offline = fields.optionalBool("offline") ?? false
+        var srcGroup: String? = nil
+        var destGroup: String? = nil
+        var topic: String? = nil
+        var offline: Bool? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("offline") {
+                    offline = FieldText.bool(entryValue)
+                }
+            case 8:
+                if entryName.equals("srcGroup") {
+                    srcGroup = FieldText.string(entryValue)
+                }
+            case 9:
+                if entryName.equals("destGroup") {
+                    destGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let srcGroup else { throw .missingField("srcGroup") }
+        self.srcGroup = srcGroup
+        guard let destGroup else { throw .missingField("destGroup") }
+        self.destGroup = destGroup
+        self.topic = topic
+        self.offline = offline ?? false
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -264,8 +434,23 @@ public struct QueryConsumeTimeSpanRequestHeader: CommandCustomHeader, Equatable 
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        group = try fields.requiredString("group")
+        var topic: String? = nil
+        var group: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("group") {
+                    group = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        guard let group else { throw .missingField("group") }
+        self.group = group
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -291,9 +476,29 @@ public struct QueryCorrectionOffsetHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        filterGroups = fields.optionalString("filterGroups")
-        compareGroup = try fields.requiredString("compareGroup")
-        topic = try fields.requiredString("topic")
+        var filterGroups: String? = nil
+        var compareGroup: String? = nil
+        var topic: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            case 12:
+                if entryName.equals("filterGroups") {
+                    filterGroups = FieldText.string(entryValue)
+                } else if entryName.equals("compareGroup") {
+                    compareGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        self.filterGroups = filterGroups
+        guard let compareGroup else { throw .missingField("compareGroup") }
+        self.compareGroup = compareGroup
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -317,8 +522,25 @@ public struct ViewBrokerStatsDataRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        statsName = try fields.requiredString("statsName")
-        statsKey = try fields.requiredString("statsKey")
+        var statsName: String? = nil
+        var statsKey: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 8:
+                if entryName.equals("statsKey") {
+                    statsKey = FieldText.string(entryValue)
+                }
+            case 9:
+                if entryName.equals("statsName") {
+                    statsName = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let statsName else { throw .missingField("statsName") }
+        self.statsName = statsName
+        guard let statsKey else { throw .missingField("statsKey") }
+        self.statsKey = statsKey
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -338,7 +560,18 @@ public struct GetConsumerStatsInBrokerHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        isOrder = try fields.requiredBool("isOrder")
+        var isOrder: Bool? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 7:
+                if entryName.equals("isOrder") {
+                    isOrder = FieldText.bool(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let isOrder else { throw .missingField("isOrder") }
+        self.isOrder = isOrder
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -369,11 +602,38 @@ public struct QueryConsumeQueueRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        queueId = try fields.requiredInt32("queueId")
-        index = try fields.requiredInt64("index")
-        count = try fields.requiredInt32("count")
-        consumerGroup = fields.optionalString("consumerGroup")
+        var topic: String? = nil
+        var queueId: ParsedField<Int32> = .missing
+        var index: ParsedField<Int64> = .missing
+        var count: ParsedField<Int32> = .missing
+        var consumerGroup: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("index") {
+                    index = ParsedField(FieldText.int64(entryValue), entryValue)
+                } else if entryName.equals("count") {
+                    count = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.queueId = try queueId.get("queueId")
+        self.index = try index.get("index")
+        self.count = try count.get("count")
+        self.consumerGroup = consumerGroup
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -396,7 +656,17 @@ public struct ResumeCheckHalfMessageRequestHeader: CommandCustomHeader, Equatabl
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        msgId = fields.optionalString("msgId")
+        var msgId: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("msgId") {
+                    msgId = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        self.msgId = msgId
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -436,14 +706,54 @@ public struct CreateAccessConfigRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        accessKey = try fields.requiredString("accessKey")
-        secretKey = fields.optionalString("secretKey")
-        whiteRemoteAddress = fields.optionalString("whiteRemoteAddress")
-        admin = fields.optionalBool("admin") ?? false
-        defaultTopicPerm = fields.optionalString("defaultTopicPerm")
-        defaultGroupPerm = fields.optionalString("defaultGroupPerm")
-        topicPerms = fields.optionalString("topicPerms")
-        groupPerms = fields.optionalString("groupPerms")
+        var accessKey: String? = nil
+        var secretKey: String? = nil
+        var whiteRemoteAddress: String? = nil
+        var admin: Bool? = nil
+        var defaultTopicPerm: String? = nil
+        var defaultGroupPerm: String? = nil
+        var topicPerms: String? = nil
+        var groupPerms: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("admin") {
+                    admin = FieldText.bool(entryValue)
+                }
+            case 9:
+                if entryName.equals("accessKey") {
+                    accessKey = FieldText.string(entryValue)
+                } else if entryName.equals("secretKey") {
+                    secretKey = FieldText.string(entryValue)
+                }
+            case 10:
+                if entryName.equals("topicPerms") {
+                    topicPerms = FieldText.string(entryValue)
+                } else if entryName.equals("groupPerms") {
+                    groupPerms = FieldText.string(entryValue)
+                }
+            case 16:
+                if entryName.equals("defaultTopicPerm") {
+                    defaultTopicPerm = FieldText.string(entryValue)
+                } else if entryName.equals("defaultGroupPerm") {
+                    defaultGroupPerm = FieldText.string(entryValue)
+                }
+            case 18:
+                if entryName.equals("whiteRemoteAddress") {
+                    whiteRemoteAddress = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let accessKey else { throw .missingField("accessKey") }
+        self.accessKey = accessKey
+        self.secretKey = secretKey
+        self.whiteRemoteAddress = whiteRemoteAddress
+        self.admin = admin ?? false
+        self.defaultTopicPerm = defaultTopicPerm
+        self.defaultGroupPerm = defaultGroupPerm
+        self.topicPerms = topicPerms
+        self.groupPerms = groupPerms
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -469,7 +779,18 @@ public struct DeleteAccessConfigRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        accessKey = try fields.requiredString("accessKey")
+        var accessKey: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 9:
+                if entryName.equals("accessKey") {
+                    accessKey = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let accessKey else { throw .missingField("accessKey") }
+        self.accessKey = accessKey
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -491,8 +812,25 @@ public struct UpdateGlobalWhiteAddrsConfigRequestHeader: CommandCustomHeader, Eq
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        globalWhiteAddrs = try fields.requiredString("globalWhiteAddrs")
-        aclFileFullPath = try fields.requiredString("aclFileFullPath")
+        var globalWhiteAddrs: String? = nil
+        var aclFileFullPath: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 15:
+                if entryName.equals("aclFileFullPath") {
+                    aclFileFullPath = FieldText.string(entryValue)
+                }
+            case 16:
+                if entryName.equals("globalWhiteAddrs") {
+                    globalWhiteAddrs = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let globalWhiteAddrs else { throw .missingField("globalWhiteAddrs") }
+        self.globalWhiteAddrs = globalWhiteAddrs
+        guard let aclFileFullPath else { throw .missingField("aclFileFullPath") }
+        self.aclFileFullPath = aclFileFullPath
     }
 
     public func encode(into fields: inout ExtFields) {

@@ -17,9 +17,28 @@ public struct UnregisterClientRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        clientID = try fields.requiredString("clientID")
-        producerGroup = fields.optionalString("producerGroup")
-        consumerGroup = fields.optionalString("consumerGroup")
+        var clientID: String? = nil
+        var producerGroup: String? = nil
+        var consumerGroup: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 8:
+                if entryName.equals("clientID") {
+                    clientID = FieldText.string(entryValue)
+                }
+            case 13:
+                if entryName.equals("producerGroup") {
+                    producerGroup = FieldText.string(entryValue)
+                } else if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let clientID else { throw .missingField("clientID") }
+        self.clientID = clientID
+        self.producerGroup = producerGroup
+        self.consumerGroup = consumerGroup
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -40,7 +59,18 @@ public struct GetConsumerListByGroupRequestHeader: CommandCustomHeader, Equatabl
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        consumerGroup = try fields.requiredString("consumerGroup")
+        var consumerGroup: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let consumerGroup else { throw .missingField("consumerGroup") }
+        self.consumerGroup = consumerGroup
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -59,7 +89,18 @@ public struct NotifyConsumerIdsChangedRequestHeader: CommandCustomHeader, Equata
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        consumerGroup = try fields.requiredString("consumerGroup")
+        var consumerGroup: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let consumerGroup else { throw .missingField("consumerGroup") }
+        self.consumerGroup = consumerGroup
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -99,14 +140,56 @@ public struct ConsumerSendMsgBackRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        offset = try fields.requiredInt64("offset")
-        group = try fields.requiredString("group")
-        delayLevel = try fields.requiredInt32("delayLevel")
-        originMsgId = fields.optionalString("originMsgId")
-        originTopic = fields.optionalString("originTopic")
-        unitMode = fields.optionalBool("unitMode") ?? false
-        maxReconsumeTimes = fields.optionalInt32("maxReconsumeTimes")
-        bname = fields.optionalString("bname")
+        var offset: ParsedField<Int64> = .missing
+        var group: String? = nil
+        var delayLevel: ParsedField<Int32> = .missing
+        var originMsgId: String? = nil
+        var originTopic: String? = nil
+        var unitMode: Bool? = nil
+        var maxReconsumeTimes: Int32? = nil
+        var bname: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("group") {
+                    group = FieldText.string(entryValue)
+                } else if entryName.equals("bname") {
+                    bname = FieldText.string(entryValue)
+                }
+            case 6:
+                if entryName.equals("offset") {
+                    offset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 8:
+                if entryName.equals("unitMode") {
+                    unitMode = FieldText.bool(entryValue)
+                }
+            case 10:
+                if entryName.equals("delayLevel") {
+                    delayLevel = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 11:
+                if entryName.equals("originMsgId") {
+                    originMsgId = FieldText.string(entryValue)
+                } else if entryName.equals("originTopic") {
+                    originTopic = FieldText.string(entryValue)
+                }
+            case 17:
+                if entryName.equals("maxReconsumeTimes") {
+                    maxReconsumeTimes = FieldText.int32(entryValue)
+                }
+            default: break
+            }
+        }
+        self.offset = try offset.get("offset")
+        guard let group else { throw .missingField("group") }
+        self.group = group
+        self.delayLevel = try delayLevel.get("delayLevel")
+        self.originMsgId = originMsgId
+        self.originTopic = originTopic
+        self.unitMode = unitMode ?? false
+        self.maxReconsumeTimes = maxReconsumeTimes
+        self.bname = bname
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -141,10 +224,36 @@ public struct ResetOffsetRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        group = try fields.requiredString("group")
-        timestamp = try fields.requiredInt64("timestamp")
-        isForce = try fields.requiredBool("isForce")
+        var topic: String? = nil
+        var group: String? = nil
+        var timestamp: ParsedField<Int64> = .missing
+        var isForce: Bool? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("group") {
+                    group = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("isForce") {
+                    isForce = FieldText.bool(entryValue)
+                }
+            case 9:
+                if entryName.equals("timestamp") {
+                    timestamp = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        guard let group else { throw .missingField("group") }
+        self.group = group
+        self.timestamp = try timestamp.get("timestamp")
+        guard let isForce else { throw .missingField("isForce") }
+        self.isForce = isForce
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -172,9 +281,29 @@ public struct GetConsumerStatusRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        group = try fields.requiredString("group")
-        clientAddr = fields.optionalString("clientAddr")
+        var topic: String? = nil
+        var group: String? = nil
+        var clientAddr: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("group") {
+                    group = FieldText.string(entryValue)
+                }
+            case 10:
+                if entryName.equals("clientAddr") {
+                    clientAddr = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        guard let group else { throw .missingField("group") }
+        self.group = group
+        self.clientAddr = clientAddr
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -201,9 +330,31 @@ public struct GetConsumerRunningInfoRequestHeader: CommandCustomHeader, Equatabl
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        consumerGroup = try fields.requiredString("consumerGroup")
-        clientId = try fields.requiredString("clientId")
-        jstackEnable = fields.optionalBool("jstackEnable") ?? false
+        var consumerGroup: String? = nil
+        var clientId: String? = nil
+        var jstackEnable: Bool? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 8:
+                if entryName.equals("clientId") {
+                    clientId = FieldText.string(entryValue)
+                }
+            case 12:
+                if entryName.equals("jstackEnable") {
+                    jstackEnable = FieldText.bool(entryValue)
+                }
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let consumerGroup else { throw .missingField("consumerGroup") }
+        self.consumerGroup = consumerGroup
+        guard let clientId else { throw .missingField("clientId") }
+        self.clientId = clientId
+        self.jstackEnable = jstackEnable ?? false
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -233,10 +384,36 @@ public struct ConsumeMessageDirectlyResultRequestHeader: CommandCustomHeader, Eq
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        consumerGroup = try fields.requiredString("consumerGroup")
-        clientId = fields.optionalString("clientId")
-        msgId = fields.optionalString("msgId")
-        brokerName = fields.optionalString("brokerName")
+        var consumerGroup: String? = nil
+        var clientId: String? = nil
+        var msgId: String? = nil
+        var brokerName: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("msgId") {
+                    msgId = FieldText.string(entryValue)
+                }
+            case 8:
+                if entryName.equals("clientId") {
+                    clientId = FieldText.string(entryValue)
+                }
+            case 10:
+                if entryName.equals("brokerName") {
+                    brokerName = FieldText.string(entryValue)
+                }
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let consumerGroup else { throw .missingField("consumerGroup") }
+        self.consumerGroup = consumerGroup
+        self.clientId = clientId
+        self.msgId = msgId
+        self.brokerName = brokerName
     }
 
     public func encode(into fields: inout ExtFields) {

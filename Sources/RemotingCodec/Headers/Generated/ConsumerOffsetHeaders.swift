@@ -20,10 +20,35 @@ public struct QueryConsumerOffsetRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        consumerGroup = try fields.requiredString("consumerGroup")
-        topic = try fields.requiredString("topic")
-        queueId = try fields.requiredInt32("queueId")
-        bname = fields.optionalString("bname")
+        var consumerGroup: String? = nil
+        var topic: String? = nil
+        var queueId: ParsedField<Int32> = .missing
+        var bname: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("bname") {
+                    bname = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let consumerGroup else { throw .missingField("consumerGroup") }
+        self.consumerGroup = consumerGroup
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.queueId = try queueId.get("queueId")
+        self.bname = bname
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -45,7 +70,17 @@ public struct QueryConsumerOffsetResponseHeader: CommandCustomHeader, Equatable 
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        offset = try fields.requiredInt64("offset")
+        var offset: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 6:
+                if entryName.equals("offset") {
+                    offset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.offset = try offset.get("offset")
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -76,11 +111,41 @@ public struct UpdateConsumerOffsetRequestHeader: CommandCustomHeader, Equatable 
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        consumerGroup = try fields.requiredString("consumerGroup")
-        topic = try fields.requiredString("topic")
-        queueId = try fields.requiredInt32("queueId")
-        commitOffset = try fields.requiredInt64("commitOffset")
-        bname = fields.optionalString("bname")
+        var consumerGroup: String? = nil
+        var topic: String? = nil
+        var queueId: ParsedField<Int32> = .missing
+        var commitOffset: ParsedField<Int64> = .missing
+        var bname: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("bname") {
+                    bname = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 12:
+                if entryName.equals("commitOffset") {
+                    commitOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let consumerGroup else { throw .missingField("consumerGroup") }
+        self.consumerGroup = consumerGroup
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.queueId = try queueId.get("queueId")
+        self.commitOffset = try commitOffset.get("commitOffset")
+        self.bname = bname
     }
 
     public func encode(into fields: inout ExtFields) {

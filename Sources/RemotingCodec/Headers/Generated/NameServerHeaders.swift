@@ -14,8 +14,24 @@ public struct GetRouteInfoRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        acceptStandardJsonOnly = fields.optionalBool("acceptStandardJsonOnly")
+        var topic: String? = nil
+        var acceptStandardJsonOnly: Bool? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            case 22:
+                if entryName.equals("acceptStandardJsonOnly") {
+                    acceptStandardJsonOnly = FieldText.bool(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.acceptStandardJsonOnly = acceptStandardJsonOnly
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -53,13 +69,53 @@ public struct RegisterBrokerRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        brokerName = try fields.requiredString("brokerName")
-        brokerAddr = try fields.requiredString("brokerAddr")
-        clusterName = try fields.requiredString("clusterName")
-        haServerAddr = try fields.requiredString("haServerAddr")
-        brokerId = try fields.requiredInt64("brokerId")
-        compressed = fields.optionalBool("compressed") ?? false
-        bodyCrc32 = fields.optionalInt32("bodyCrc32") ?? 0
+        var brokerName: String? = nil
+        var brokerAddr: String? = nil
+        var clusterName: String? = nil
+        var haServerAddr: String? = nil
+        var brokerId: ParsedField<Int64> = .missing
+        var compressed: Bool? = nil
+        var bodyCrc32: Int32? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 8:
+                if entryName.equals("brokerId") {
+                    brokerId = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 9:
+                if entryName.equals("bodyCrc32") {
+                    bodyCrc32 = FieldText.int32(entryValue)
+                }
+            case 10:
+                if entryName.equals("brokerName") {
+                    brokerName = FieldText.string(entryValue)
+                } else if entryName.equals("brokerAddr") {
+                    brokerAddr = FieldText.string(entryValue)
+                } else if entryName.equals("compressed") {
+                    compressed = FieldText.bool(entryValue)
+                }
+            case 11:
+                if entryName.equals("clusterName") {
+                    clusterName = FieldText.string(entryValue)
+                }
+            case 12:
+                if entryName.equals("haServerAddr") {
+                    haServerAddr = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let brokerName else { throw .missingField("brokerName") }
+        self.brokerName = brokerName
+        guard let brokerAddr else { throw .missingField("brokerAddr") }
+        self.brokerAddr = brokerAddr
+        guard let clusterName else { throw .missingField("clusterName") }
+        self.clusterName = clusterName
+        guard let haServerAddr else { throw .missingField("haServerAddr") }
+        self.haServerAddr = haServerAddr
+        self.brokerId = try brokerId.get("brokerId")
+        self.compressed = compressed ?? false
+        self.bodyCrc32 = bodyCrc32 ?? 0
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -87,8 +143,23 @@ public struct RegisterBrokerResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        haServerAddr = fields.optionalString("haServerAddr")
-        masterAddr = fields.optionalString("masterAddr")
+        var haServerAddr: String? = nil
+        var masterAddr: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 10:
+                if entryName.equals("masterAddr") {
+                    masterAddr = FieldText.string(entryValue)
+                }
+            case 12:
+                if entryName.equals("haServerAddr") {
+                    haServerAddr = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        self.haServerAddr = haServerAddr
+        self.masterAddr = masterAddr
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -117,10 +188,36 @@ public struct UnregisterBrokerRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        brokerName = try fields.requiredString("brokerName")
-        brokerAddr = try fields.requiredString("brokerAddr")
-        clusterName = try fields.requiredString("clusterName")
-        brokerId = try fields.requiredInt64("brokerId")
+        var brokerName: String? = nil
+        var brokerAddr: String? = nil
+        var clusterName: String? = nil
+        var brokerId: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 8:
+                if entryName.equals("brokerId") {
+                    brokerId = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 10:
+                if entryName.equals("brokerName") {
+                    brokerName = FieldText.string(entryValue)
+                } else if entryName.equals("brokerAddr") {
+                    brokerAddr = FieldText.string(entryValue)
+                }
+            case 11:
+                if entryName.equals("clusterName") {
+                    clusterName = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let brokerName else { throw .missingField("brokerName") }
+        self.brokerName = brokerName
+        guard let brokerAddr else { throw .missingField("brokerAddr") }
+        self.brokerAddr = brokerAddr
+        guard let clusterName else { throw .missingField("clusterName") }
+        self.clusterName = clusterName
+        self.brokerId = try brokerId.get("brokerId")
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -151,10 +248,36 @@ public struct QueryDataVersionRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        brokerName = try fields.requiredString("brokerName")
-        brokerAddr = try fields.requiredString("brokerAddr")
-        clusterName = try fields.requiredString("clusterName")
-        brokerId = try fields.requiredInt64("brokerId")
+        var brokerName: String? = nil
+        var brokerAddr: String? = nil
+        var clusterName: String? = nil
+        var brokerId: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 8:
+                if entryName.equals("brokerId") {
+                    brokerId = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 10:
+                if entryName.equals("brokerName") {
+                    brokerName = FieldText.string(entryValue)
+                } else if entryName.equals("brokerAddr") {
+                    brokerAddr = FieldText.string(entryValue)
+                }
+            case 11:
+                if entryName.equals("clusterName") {
+                    clusterName = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let brokerName else { throw .missingField("brokerName") }
+        self.brokerName = brokerName
+        guard let brokerAddr else { throw .missingField("brokerAddr") }
+        self.brokerAddr = brokerAddr
+        guard let clusterName else { throw .missingField("clusterName") }
+        self.clusterName = clusterName
+        self.brokerId = try brokerId.get("brokerId")
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -176,7 +299,18 @@ public struct QueryDataVersionResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        changed = try fields.requiredBool("changed")
+        var changed: Bool? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 7:
+                if entryName.equals("changed") {
+                    changed = FieldText.bool(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let changed else { throw .missingField("changed") }
+        self.changed = changed
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -195,7 +329,18 @@ public struct GetTopicsByClusterRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        cluster = try fields.requiredString("cluster")
+        var cluster: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 7:
+                if entryName.equals("cluster") {
+                    cluster = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let cluster else { throw .missingField("cluster") }
+        self.cluster = cluster
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -217,8 +362,24 @@ public struct DeleteTopicFromNamesrvRequestHeader: CommandCustomHeader, Equatabl
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        clusterName = fields.optionalString("clusterName")
+        var topic: String? = nil
+        var clusterName: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            case 11:
+                if entryName.equals("clusterName") {
+                    clusterName = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.clusterName = clusterName
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -238,7 +399,18 @@ public struct WipeWritePermOfBrokerRequestHeader: CommandCustomHeader, Equatable
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        brokerName = try fields.requiredString("brokerName")
+        var brokerName: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 10:
+                if entryName.equals("brokerName") {
+                    brokerName = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let brokerName else { throw .missingField("brokerName") }
+        self.brokerName = brokerName
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -257,7 +429,17 @@ public struct WipeWritePermOfBrokerResponseHeader: CommandCustomHeader, Equatabl
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        wipeTopicCount = try fields.requiredInt32("wipeTopicCount")
+        var wipeTopicCount: ParsedField<Int32> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 14:
+                if entryName.equals("wipeTopicCount") {
+                    wipeTopicCount = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.wipeTopicCount = try wipeTopicCount.get("wipeTopicCount")
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -276,7 +458,18 @@ public struct AddWritePermOfBrokerRequestHeader: CommandCustomHeader, Equatable 
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        brokerName = try fields.requiredString("brokerName")
+        var brokerName: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 10:
+                if entryName.equals("brokerName") {
+                    brokerName = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let brokerName else { throw .missingField("brokerName") }
+        self.brokerName = brokerName
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -295,7 +488,17 @@ public struct AddWritePermOfBrokerResponseHeader: CommandCustomHeader, Equatable
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        addTopicCount = try fields.requiredInt32("addTopicCount")
+        var addTopicCount: ParsedField<Int32> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 13:
+                if entryName.equals("addTopicCount") {
+                    addTopicCount = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.addTopicCount = try addTopicCount.get("addTopicCount")
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -320,9 +523,32 @@ public struct PutKVConfigRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        namespace = try fields.requiredString("namespace")
-        key = try fields.requiredString("key")
-        value = try fields.requiredString("value")
+        var namespace: String? = nil
+        var key: String? = nil
+        var value: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 3:
+                if entryName.equals("key") {
+                    key = FieldText.string(entryValue)
+                }
+            case 5:
+                if entryName.equals("value") {
+                    value = FieldText.string(entryValue)
+                }
+            case 9:
+                if entryName.equals("namespace") {
+                    namespace = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let namespace else { throw .missingField("namespace") }
+        self.namespace = namespace
+        guard let key else { throw .missingField("key") }
+        self.key = key
+        guard let value else { throw .missingField("value") }
+        self.value = value
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -346,8 +572,25 @@ public struct GetKVConfigRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        namespace = try fields.requiredString("namespace")
-        key = try fields.requiredString("key")
+        var namespace: String? = nil
+        var key: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 3:
+                if entryName.equals("key") {
+                    key = FieldText.string(entryValue)
+                }
+            case 9:
+                if entryName.equals("namespace") {
+                    namespace = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let namespace else { throw .missingField("namespace") }
+        self.namespace = namespace
+        guard let key else { throw .missingField("key") }
+        self.key = key
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -367,7 +610,17 @@ public struct GetKVConfigResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        value = fields.optionalString("value")
+        var value: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("value") {
+                    value = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        self.value = value
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -389,8 +642,25 @@ public struct DeleteKVConfigRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        namespace = try fields.requiredString("namespace")
-        key = try fields.requiredString("key")
+        var namespace: String? = nil
+        var key: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 3:
+                if entryName.equals("key") {
+                    key = FieldText.string(entryValue)
+                }
+            case 9:
+                if entryName.equals("namespace") {
+                    namespace = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let namespace else { throw .missingField("namespace") }
+        self.namespace = namespace
+        guard let key else { throw .missingField("key") }
+        self.key = key
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -410,7 +680,18 @@ public struct GetKVListByNamespaceRequestHeader: CommandCustomHeader, Equatable 
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        namespace = try fields.requiredString("namespace")
+        var namespace: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 9:
+                if entryName.equals("namespace") {
+                    namespace = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let namespace else { throw .missingField("namespace") }
+        self.namespace = namespace
     }
 
     public func encode(into fields: inout ExtFields) {

@@ -44,18 +44,77 @@ public struct PullMessageRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        consumerGroup = try fields.requiredString("consumerGroup")
-        topic = try fields.requiredString("topic")
-        queueId = try fields.requiredInt32("queueId")
-        queueOffset = try fields.requiredInt64("queueOffset")
-        maxMsgNums = try fields.requiredInt32("maxMsgNums")
-        sysFlag = try fields.requiredInt32("sysFlag")
-        commitOffset = try fields.requiredInt64("commitOffset")
-        suspendTimeoutMillis = try fields.requiredInt64("suspendTimeoutMillis")
-        subscription = fields.optionalString("subscription")
-        subVersion = try fields.requiredInt64("subVersion")
-        expressionType = fields.optionalString("expressionType")
-        bname = fields.optionalString("bname")
+        var consumerGroup: String? = nil
+        var topic: String? = nil
+        var queueId: ParsedField<Int32> = .missing
+        var queueOffset: ParsedField<Int64> = .missing
+        var maxMsgNums: ParsedField<Int32> = .missing
+        var sysFlag: ParsedField<Int32> = .missing
+        var commitOffset: ParsedField<Int64> = .missing
+        var suspendTimeoutMillis: ParsedField<Int64> = .missing
+        var subscription: String? = nil
+        var subVersion: ParsedField<Int64> = .missing
+        var expressionType: String? = nil
+        var bname: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("bname") {
+                    bname = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                } else if entryName.equals("sysFlag") {
+                    sysFlag = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 10:
+                if entryName.equals("maxMsgNums") {
+                    maxMsgNums = ParsedField(FieldText.int32(entryValue), entryValue)
+                } else if entryName.equals("subVersion") {
+                    subVersion = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 11:
+                if entryName.equals("queueOffset") {
+                    queueOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 12:
+                if entryName.equals("commitOffset") {
+                    commitOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                } else if entryName.equals("subscription") {
+                    subscription = FieldText.string(entryValue)
+                }
+            case 13:
+                if entryName.equals("consumerGroup") {
+                    consumerGroup = FieldText.string(entryValue)
+                }
+            case 14:
+                if entryName.equals("expressionType") {
+                    expressionType = FieldText.string(entryValue)
+                }
+            case 20:
+                if entryName.equals("suspendTimeoutMillis") {
+                    suspendTimeoutMillis = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        guard let consumerGroup else { throw .missingField("consumerGroup") }
+        self.consumerGroup = consumerGroup
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.queueId = try queueId.get("queueId")
+        self.queueOffset = try queueOffset.get("queueOffset")
+        self.maxMsgNums = try maxMsgNums.get("maxMsgNums")
+        self.sysFlag = try sysFlag.get("sysFlag")
+        self.commitOffset = try commitOffset.get("commitOffset")
+        self.suspendTimeoutMillis = try suspendTimeoutMillis.get("suspendTimeoutMillis")
+        self.subscription = subscription
+        self.subVersion = try subVersion.get("subVersion")
+        self.expressionType = expressionType
+        self.bname = bname
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -94,10 +153,33 @@ public struct PullMessageResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        suggestWhichBrokerId = try fields.requiredInt64("suggestWhichBrokerId")
-        nextBeginOffset = try fields.requiredInt64("nextBeginOffset")
-        minOffset = try fields.requiredInt64("minOffset")
-        maxOffset = try fields.requiredInt64("maxOffset")
+        var suggestWhichBrokerId: ParsedField<Int64> = .missing
+        var nextBeginOffset: ParsedField<Int64> = .missing
+        var minOffset: ParsedField<Int64> = .missing
+        var maxOffset: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 9:
+                if entryName.equals("minOffset") {
+                    minOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                } else if entryName.equals("maxOffset") {
+                    maxOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 15:
+                if entryName.equals("nextBeginOffset") {
+                    nextBeginOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 20:
+                if entryName.equals("suggestWhichBrokerId") {
+                    suggestWhichBrokerId = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.suggestWhichBrokerId = try suggestWhichBrokerId.get("suggestWhichBrokerId")
+        self.nextBeginOffset = try nextBeginOffset.get("nextBeginOffset")
+        self.minOffset = try minOffset.get("minOffset")
+        self.maxOffset = try maxOffset.get("maxOffset")
     }
 
     public func encode(into fields: inout ExtFields) {

@@ -26,12 +26,49 @@ public struct QueryMessageRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        key = try fields.requiredString("key")
-        maxNum = try fields.requiredInt32("maxNum")
-        beginTimestamp = try fields.requiredInt64("beginTimestamp")
-        endTimestamp = try fields.requiredInt64("endTimestamp")
-        uniqueKeyQuery = fields.optionalString("_UNIQUE_KEY_QUERY")
+        var topic: String? = nil
+        var key: String? = nil
+        var maxNum: ParsedField<Int32> = .missing
+        var beginTimestamp: ParsedField<Int64> = .missing
+        var endTimestamp: ParsedField<Int64> = .missing
+        var uniqueKeyQuery: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 3:
+                if entryName.equals("key") {
+                    key = FieldText.string(entryValue)
+                }
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            case 6:
+                if entryName.equals("maxNum") {
+                    maxNum = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 12:
+                if entryName.equals("endTimestamp") {
+                    endTimestamp = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 14:
+                if entryName.equals("beginTimestamp") {
+                    beginTimestamp = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 17:
+                if entryName.equals("_UNIQUE_KEY_QUERY") {
+                    uniqueKeyQuery = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        guard let key else { throw .missingField("key") }
+        self.key = key
+        self.maxNum = try maxNum.get("maxNum")
+        self.beginTimestamp = try beginTimestamp.get("beginTimestamp")
+        self.endTimestamp = try endTimestamp.get("endTimestamp")
+        self.uniqueKeyQuery = uniqueKeyQuery
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -58,8 +95,21 @@ public struct QueryMessageResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        indexLastUpdateTimestamp = try fields.requiredInt64("indexLastUpdateTimestamp")
-        indexLastUpdatePhyoffset = try fields.requiredInt64("indexLastUpdatePhyoffset")
+        var indexLastUpdateTimestamp: ParsedField<Int64> = .missing
+        var indexLastUpdatePhyoffset: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 24:
+                if entryName.equals("indexLastUpdateTimestamp") {
+                    indexLastUpdateTimestamp = ParsedField(FieldText.int64(entryValue), entryValue)
+                } else if entryName.equals("indexLastUpdatePhyoffset") {
+                    indexLastUpdatePhyoffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.indexLastUpdateTimestamp = try indexLastUpdateTimestamp.get("indexLastUpdateTimestamp")
+        self.indexLastUpdatePhyoffset = try indexLastUpdatePhyoffset.get("indexLastUpdatePhyoffset")
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -79,7 +129,17 @@ public struct ViewMessageRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        offset = try fields.requiredInt64("offset")
+        var offset: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 6:
+                if entryName.equals("offset") {
+                    offset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.offset = try offset.get("offset")
     }
 
     public func encode(into fields: inout ExtFields) {

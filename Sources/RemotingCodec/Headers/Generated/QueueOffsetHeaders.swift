@@ -20,10 +20,34 @@ public struct GetMaxOffsetRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        queueId = try fields.requiredInt32("queueId")
-        committed = fields.optionalBool("committed")
-        bname = fields.optionalString("bname")
+        var topic: String? = nil
+        var queueId: ParsedField<Int32> = .missing
+        var committed: Bool? = nil
+        var bname: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("bname") {
+                    bname = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 9:
+                if entryName.equals("committed") {
+                    committed = FieldText.bool(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.queueId = try queueId.get("queueId")
+        self.committed = committed
+        self.bname = bname
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -45,7 +69,17 @@ public struct GetMaxOffsetResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        offset = try fields.requiredInt64("offset")
+        var offset: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 6:
+                if entryName.equals("offset") {
+                    offset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.offset = try offset.get("offset")
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -70,9 +104,28 @@ public struct GetMinOffsetRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        queueId = try fields.requiredInt32("queueId")
-        bname = fields.optionalString("bname")
+        var topic: String? = nil
+        var queueId: ParsedField<Int32> = .missing
+        var bname: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("bname") {
+                    bname = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.queueId = try queueId.get("queueId")
+        self.bname = bname
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -93,7 +146,17 @@ public struct GetMinOffsetResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        offset = try fields.requiredInt64("offset")
+        var offset: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 6:
+                if entryName.equals("offset") {
+                    offset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.offset = try offset.get("offset")
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -118,9 +181,28 @@ public struct GetEarliestMsgStoretimeRequestHeader: CommandCustomHeader, Equatab
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        queueId = try fields.requiredInt32("queueId")
-        bname = fields.optionalString("bname")
+        var topic: String? = nil
+        var queueId: ParsedField<Int32> = .missing
+        var bname: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("bname") {
+                    bname = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.queueId = try queueId.get("queueId")
+        self.bname = bname
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -141,7 +223,17 @@ public struct GetEarliestMsgStoretimeResponseHeader: CommandCustomHeader, Equata
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        timestamp = try fields.requiredInt64("timestamp")
+        var timestamp: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 9:
+                if entryName.equals("timestamp") {
+                    timestamp = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.timestamp = try timestamp.get("timestamp")
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -169,10 +261,34 @@ public struct SearchOffsetRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        topic = try fields.requiredString("topic")
-        queueId = try fields.requiredInt32("queueId")
-        timestamp = try fields.requiredInt64("timestamp")
-        bname = fields.optionalString("bname")
+        var topic: String? = nil
+        var queueId: ParsedField<Int32> = .missing
+        var timestamp: ParsedField<Int64> = .missing
+        var bname: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                } else if entryName.equals("bname") {
+                    bname = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 9:
+                if entryName.equals("timestamp") {
+                    timestamp = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        self.queueId = try queueId.get("queueId")
+        self.timestamp = try timestamp.get("timestamp")
+        self.bname = bname
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -194,7 +310,17 @@ public struct SearchOffsetResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        offset = try fields.requiredInt64("offset")
+        var offset: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 6:
+                if entryName.equals("offset") {
+                    offset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.offset = try offset.get("offset")
     }
 
     public func encode(into fields: inout ExtFields) {

@@ -50,20 +50,92 @@ public struct ReplyMessageRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        producerGroup = try fields.requiredString("producerGroup")
-        topic = try fields.requiredString("topic")
-        defaultTopic = try fields.requiredString("defaultTopic")
-        defaultTopicQueueNums = try fields.requiredInt32("defaultTopicQueueNums")
-        queueId = try fields.requiredInt32("queueId")
-        sysFlag = try fields.requiredInt32("sysFlag")
-        bornTimestamp = try fields.requiredInt64("bornTimestamp")
-        flag = try fields.requiredInt32("flag")
-        properties = fields.optionalString("properties")
-        reconsumeTimes = fields.optionalInt32("reconsumeTimes")
-        unitMode = fields.optionalBool("unitMode") ?? false
-        bornHost = try fields.requiredString("bornHost")
-        storeHost = try fields.requiredString("storeHost")
-        storeTimestamp = try fields.requiredInt64("storeTimestamp")
+        var producerGroup: String? = nil
+        var topic: String? = nil
+        var defaultTopic: String? = nil
+        var defaultTopicQueueNums: ParsedField<Int32> = .missing
+        var queueId: ParsedField<Int32> = .missing
+        var sysFlag: ParsedField<Int32> = .missing
+        var bornTimestamp: ParsedField<Int64> = .missing
+        var flag: ParsedField<Int32> = .missing
+        var properties: String? = nil
+        var reconsumeTimes: Int32? = nil
+        var unitMode: Bool? = nil
+        var bornHost: String? = nil
+        var storeHost: String? = nil
+        var storeTimestamp: ParsedField<Int64> = .missing
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 4:
+                if entryName.equals("flag") {
+                    flag = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 5:
+                if entryName.equals("topic") {
+                    topic = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                } else if entryName.equals("sysFlag") {
+                    sysFlag = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 8:
+                if entryName.equals("unitMode") {
+                    unitMode = FieldText.bool(entryValue)
+                } else if entryName.equals("bornHost") {
+                    bornHost = FieldText.string(entryValue)
+                }
+            case 9:
+                if entryName.equals("storeHost") {
+                    storeHost = FieldText.string(entryValue)
+                }
+            case 10:
+                if entryName.equals("properties") {
+                    properties = FieldText.string(entryValue)
+                }
+            case 12:
+                if entryName.equals("defaultTopic") {
+                    defaultTopic = FieldText.string(entryValue)
+                }
+            case 13:
+                if entryName.equals("producerGroup") {
+                    producerGroup = FieldText.string(entryValue)
+                } else if entryName.equals("bornTimestamp") {
+                    bornTimestamp = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 14:
+                if entryName.equals("reconsumeTimes") {
+                    reconsumeTimes = FieldText.int32(entryValue)
+                } else if entryName.equals("storeTimestamp") {
+                    storeTimestamp = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 21:
+                if entryName.equals("defaultTopicQueueNums") {
+                    defaultTopicQueueNums = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        guard let producerGroup else { throw .missingField("producerGroup") }
+        self.producerGroup = producerGroup
+        guard let topic else { throw .missingField("topic") }
+        self.topic = topic
+        guard let defaultTopic else { throw .missingField("defaultTopic") }
+        self.defaultTopic = defaultTopic
+        self.defaultTopicQueueNums = try defaultTopicQueueNums.get("defaultTopicQueueNums")
+        self.queueId = try queueId.get("queueId")
+        self.sysFlag = try sysFlag.get("sysFlag")
+        self.bornTimestamp = try bornTimestamp.get("bornTimestamp")
+        self.flag = try flag.get("flag")
+        self.properties = properties
+        self.reconsumeTimes = reconsumeTimes
+        self.unitMode = unitMode ?? false
+        guard let bornHost else { throw .missingField("bornHost") }
+        self.bornHost = bornHost
+        guard let storeHost else { throw .missingField("storeHost") }
+        self.storeHost = storeHost
+        self.storeTimestamp = try storeTimestamp.get("storeTimestamp")
     }
 
     public func encode(into fields: inout ExtFields) {

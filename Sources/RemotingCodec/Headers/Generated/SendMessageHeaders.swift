@@ -26,12 +26,48 @@ public struct SendMessageResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        msgId = try fields.requiredString("msgId")
-        queueId = try fields.requiredInt32("queueId")
-        queueOffset = try fields.requiredInt64("queueOffset")
-        transactionId = fields.optionalString("transactionId")
-        msgRegion = fields.optionalString("MSG_REGION")
-        traceOn = fields.optionalString("TRACE_ON")
+        var msgId: String? = nil
+        var queueId: ParsedField<Int32> = .missing
+        var queueOffset: ParsedField<Int64> = .missing
+        var transactionId: String? = nil
+        var msgRegion: String? = nil
+        var traceOn: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("msgId") {
+                    msgId = FieldText.string(entryValue)
+                }
+            case 7:
+                if entryName.equals("queueId") {
+                    queueId = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 8:
+                if entryName.equals("TRACE_ON") {
+                    traceOn = FieldText.string(entryValue)
+                }
+            case 10:
+                if entryName.equals("MSG_REGION") {
+                    msgRegion = FieldText.string(entryValue)
+                }
+            case 11:
+                if entryName.equals("queueOffset") {
+                    queueOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 13:
+                if entryName.equals("transactionId") {
+                    transactionId = FieldText.string(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let msgId else { throw .missingField("msgId") }
+        self.msgId = msgId
+        self.queueId = try queueId.get("queueId")
+        self.queueOffset = try queueOffset.get("queueOffset")
+        self.transactionId = transactionId
+        self.msgRegion = msgRegion
+        self.traceOn = traceOn
     }
 
     public func encode(into fields: inout ExtFields) {

@@ -32,14 +32,55 @@ public struct EndTransactionRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        producerGroup = try fields.requiredString("producerGroup")
-        tranStateTableOffset = try fields.requiredInt64("tranStateTableOffset")
-        commitLogOffset = try fields.requiredInt64("commitLogOffset")
-        commitOrRollback = try fields.requiredInt32("commitOrRollback")
-        fromTransactionCheck = fields.optionalBool("fromTransactionCheck") ?? false
-        msgId = try fields.requiredString("msgId")
-        transactionId = fields.optionalString("transactionId")
-        bname = fields.optionalString("bname")
+        var producerGroup: String? = nil
+        var tranStateTableOffset: ParsedField<Int64> = .missing
+        var commitLogOffset: ParsedField<Int64> = .missing
+        var commitOrRollback: ParsedField<Int32> = .missing
+        var fromTransactionCheck: Bool? = nil
+        var msgId: String? = nil
+        var transactionId: String? = nil
+        var bname: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("msgId") {
+                    msgId = FieldText.string(entryValue)
+                } else if entryName.equals("bname") {
+                    bname = FieldText.string(entryValue)
+                }
+            case 13:
+                if entryName.equals("producerGroup") {
+                    producerGroup = FieldText.string(entryValue)
+                } else if entryName.equals("transactionId") {
+                    transactionId = FieldText.string(entryValue)
+                }
+            case 15:
+                if entryName.equals("commitLogOffset") {
+                    commitLogOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 16:
+                if entryName.equals("commitOrRollback") {
+                    commitOrRollback = ParsedField(FieldText.int32(entryValue), entryValue)
+                }
+            case 20:
+                if entryName.equals("tranStateTableOffset") {
+                    tranStateTableOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                } else if entryName.equals("fromTransactionCheck") {
+                    fromTransactionCheck = FieldText.bool(entryValue)
+                }
+            default: break
+            }
+        }
+        guard let producerGroup else { throw .missingField("producerGroup") }
+        self.producerGroup = producerGroup
+        self.tranStateTableOffset = try tranStateTableOffset.get("tranStateTableOffset")
+        self.commitLogOffset = try commitLogOffset.get("commitLogOffset")
+        self.commitOrRollback = try commitOrRollback.get("commitOrRollback")
+        self.fromTransactionCheck = fromTransactionCheck ?? false
+        guard let msgId else { throw .missingField("msgId") }
+        self.msgId = msgId
+        self.transactionId = transactionId
+        self.bname = bname
     }
 
     public func encode(into fields: inout ExtFields) {
@@ -77,11 +118,41 @@ public struct CheckTransactionStateRequestHeader: CommandCustomHeader, Equatable
     }
 
     public init(extFields fields: ExtFields) throws(HeaderError) {
-        tranStateTableOffset = try fields.requiredInt64("tranStateTableOffset")
-        commitLogOffset = try fields.requiredInt64("commitLogOffset")
-        msgId = fields.optionalString("msgId")
-        transactionId = fields.optionalString("transactionId")
-        offsetMsgId = fields.optionalString("offsetMsgId")
+        var tranStateTableOffset: ParsedField<Int64> = .missing
+        var commitLogOffset: ParsedField<Int64> = .missing
+        var msgId: String? = nil
+        var transactionId: String? = nil
+        var offsetMsgId: String? = nil
+        fields.forEachRaw { entryName, entryValue in
+            switch entryName.count {
+            case 5:
+                if entryName.equals("msgId") {
+                    msgId = FieldText.string(entryValue)
+                }
+            case 11:
+                if entryName.equals("offsetMsgId") {
+                    offsetMsgId = FieldText.string(entryValue)
+                }
+            case 13:
+                if entryName.equals("transactionId") {
+                    transactionId = FieldText.string(entryValue)
+                }
+            case 15:
+                if entryName.equals("commitLogOffset") {
+                    commitLogOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            case 20:
+                if entryName.equals("tranStateTableOffset") {
+                    tranStateTableOffset = ParsedField(FieldText.int64(entryValue), entryValue)
+                }
+            default: break
+            }
+        }
+        self.tranStateTableOffset = try tranStateTableOffset.get("tranStateTableOffset")
+        self.commitLogOffset = try commitLogOffset.get("commitLogOffset")
+        self.msgId = msgId
+        self.transactionId = transactionId
+        self.offsetMsgId = offsetMsgId
     }
 
     public func encode(into fields: inout ExtFields) {
