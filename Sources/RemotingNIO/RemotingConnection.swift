@@ -12,6 +12,14 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     private let channel: any Channel
     /// A flush is queued on the loop behind the writes of this turn.
     private let flushPending: NIOLoopBoundBox<Bool>
+    /// The connection's handler while it is in the pipeline: requests written on the loop go straight to
+    /// it (no `NIOAny` box, cast and pipeline walk per request). Absent for a bare channel (tests).
+    private let direct: NIOLoopBoundBox<DirectWriter?>
+
+    struct DirectWriter {
+        let handler: RemotingConnectionHandler
+        let context: ChannelHandlerContext
+    }
 
     public init(channel: any Channel) {
         self.id = Self.nextID.withLockedValue { value in
@@ -22,6 +30,17 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
         self.remoteAddress = channel.remoteAddress
         // Made off the loop too (a connection object is created wherever a test or handler needs it).
         self.flushPending = NIOLoopBoundBox.makeBoxSendingValue(false, as: Bool.self, eventLoop: channel.eventLoop)
+        self.direct = NIOLoopBoundBox.makeBoxSendingValue(nil, as: DirectWriter?.self, eventLoop: channel.eventLoop)
+    }
+
+    /// On the loop, by the handler that made this connection.
+    func attach(_ handler: RemotingConnectionHandler, context: ChannelHandlerContext) {
+        direct.value = DirectWriter(handler: handler, context: context)
+    }
+
+    /// On the loop, when the handler leaves (it references this connection: the cycle ends here).
+    func detach() {
+        direct.value = nil
     }
 
     /// `ip:port` of the peer, as Java's `RemotingHelper.parseChannelRemoteAddr` prints it.
@@ -47,7 +66,15 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
     /// Sends a request and waits for its response (Java `invokeSync`); fails with
     /// `RemotingError.timeout` or `.connectionClosed`.
     public func send(_ request: RemotingCommand, timeout: TimeAmount = .seconds(3)) async throws -> RemotingCommand {
-        try await sendRequest(request, timeout: timeout).get()
+        // A task running on the connection's loop (an EventLoopTaskExecutor) waits without a promise.
+        guard channel.eventLoop.inEventLoop, let direct = direct.value else {
+            return try await sendRequest(request, timeout: timeout).get()
+        }
+        guard channel.isActive else { throw RemotingError.connectionClosed }
+        return try await withUnsafeThrowingContinuation { continuation in
+            direct.handler.enqueue(request, responder: .continuation(continuation), timeout: timeout, context: direct.context)
+            scheduleFlush()
+        }
     }
 
     /// Writes the request now and returns its response to come: requests sent one after another
@@ -84,7 +111,17 @@ public final class RemotingConnection: Sendable, Hashable, CustomStringConvertib
             request.response?.fail(RemotingError.connectionClosed)
             return
         }
-        channel.write(request, promise: nil)
+        if let direct = direct.value {
+            direct.handler.enqueue(request.command, responder: request.response.map { .promise($0) }, timeout: request.timeout,
+                                   context: direct.context)
+        } else {
+            channel.write(request, promise: nil)
+        }
+        scheduleFlush()
+    }
+
+    /// Flushes at the end of this loop turn, once for every request written meanwhile.
+    private func scheduleFlush() {
         guard !flushPending.value else { return }
         flushPending.value = true
         channel.eventLoop.execute {

@@ -35,8 +35,29 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
     typealias OutboundIn = OutboundRequest
     typealias OutboundOut = ByteBuffer
 
+    /// Who waits for a response: a promise (requests written through the pipeline) or a suspended task
+    /// (``RemotingConnection/send(_:timeout:)`` on the connection's loop).
+    enum Responder {
+        case promise(EventLoopPromise<RemotingCommand>)
+        case continuation(UnsafeContinuation<RemotingCommand, any Error>)
+
+        func succeed(_ response: RemotingCommand) {
+            switch self {
+            case .promise(let promise): promise.succeed(response)
+            case .continuation(let continuation): continuation.resume(returning: response)
+            }
+        }
+
+        func fail(_ error: RemotingError) {
+            switch self {
+            case .promise(let promise): promise.fail(error)
+            case .continuation(let continuation): continuation.resume(throwing: error)
+            }
+        }
+    }
+
     private struct PendingRequest {
-        var promise: EventLoopPromise<RemotingCommand>
+        var responder: Responder
         var deadline: NIODeadline
     }
 
@@ -64,17 +85,24 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        connection = RemotingConnection(channel: context.channel)
+        let connection = RemotingConnection(channel: context.channel)
+        connection.attach(self, context: context)
+        self.connection = connection
         context.fireChannelActive()
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        connection?.detach()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        connection?.detach()
         let failed = pending
         pending.removeAll()
         sweep?.cancel()
         sweep = nil
         for request in failed.values {
-            request.promise.fail(RemotingError.connectionClosed)
+            request.responder.fail(.connectionClosed)
         }
         if let connection {
             for processor in processors.registered { processor.connectionClosed(connection) }
@@ -126,7 +154,7 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
                 logger.debug("dropping an unexpected response", metadata: ["opaque": "\(command.opaque)"])
                 return
             }
-            request.promise.succeed(command)
+            request.responder.succeed(command)
             return
         }
         logger.trace("request", metadata: [
@@ -177,15 +205,23 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var request = unwrapOutboundIn(data)
+        let request = unwrapOutboundIn(data)
+        enqueue(request.command, responder: request.response.map(Responder.promise), timeout: request.timeout, context: context)
+        if let promise { promise.succeed() }
+    }
+
+    /// Stamps one of our requests with the connection's next opaque and appends it to the outbound
+    /// buffer; `responder` nil sends it oneway.
+    func enqueue(_ command: RemotingCommand, responder: Responder?, timeout: TimeAmount, context: ChannelHandlerContext) {
+        var command = command
         // Opaques of our own requests: a per-connection counter, kept non-negative as C++ does.
         nextOpaque = nextOpaque == Int32.max ? 0 : nextOpaque + 1
         let opaque = nextOpaque
-        request.command.opaque = opaque
-        request.command.flag &= ~RemotingCommand.responseFlag
-        if let response = request.response {
-            request.command.flag &= ~RemotingCommand.onewayFlag
-            pending[opaque] = PendingRequest(promise: response, deadline: .now() + request.timeout)
+        command.opaque = opaque
+        command.flag &= ~RemotingCommand.responseFlag
+        if let responder {
+            command.flag &= ~RemotingCommand.onewayFlag
+            pending[opaque] = PendingRequest(responder: responder, deadline: .now() + timeout)
             if sweep == nil {
                 let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
                 sweep = context.eventLoop.scheduleRepeatedTask(initialDelay: Self.sweepInterval, delay: Self.sweepInterval) { _ in
@@ -193,10 +229,9 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
                 }
             }
         } else {
-            request.command.flag |= RemotingCommand.onewayFlag
+            command.flag |= RemotingCommand.onewayFlag
         }
-        append(request.command, context: context)
-        if let promise { promise.succeed() }
+        append(command, context: context)
     }
 
     func flush(context: ChannelHandlerContext) {
@@ -251,7 +286,7 @@ final class RemotingConnectionHandler: ChannelDuplexHandler {
         let expired = pending.filter { $0.value.deadline <= now }
         for (opaque, request) in expired {
             pending.removeValue(forKey: opaque)
-            request.promise.fail(RemotingError.timeout(opaque: opaque))
+            request.responder.fail(.timeout(opaque: opaque))
         }
         if pending.isEmpty {
             sweep?.cancel()

@@ -47,38 +47,53 @@ import Testing
         return (server, address.port!)
     }
 
-    @Test func responsesAreMatchedByOpaqueEvenOutOfOrder() async throws {
+    /// Runs `body` on the connection's loop (its requests skip the pipeline and await no promise) or,
+    /// without `onLoop`, on the global executor.
+    static func run<R: Sendable>(onLoop: Bool, _ connection: RemotingConnection, _ body: () async throws -> R) async throws -> R {
+        guard onLoop else { return try await body() }
+        return try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.eventLoop)) { try await body() }
+    }
+
+    @Test(arguments: [false, true])
+    func responsesAreMatchedByOpaqueEvenOutOfOrder(onLoop: Bool) async throws {
         let (server, port) = try await Self.startServer()
         defer { Task { try await server.shutdown() } }
         let connection = try await RemotingClient.connect(host: "127.0.0.1", port: port, logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: (String, String?).self) { group in
+        try await Self.run(onLoop: onLoop, connection) { try await withThrowingTaskGroup(of: (String, String?).self) { group in
             for index in 0..<50 {
                 group.addTask {
                     let response = try await connection.send(RemotingCommand(code: 1, extFields: ["echo": "\(index)"]))
                     return ("\(index)", response.remark)
                 }
             }
-            for try await (sent, echoed) in group { #expect(sent == echoed) }
-        }
+            for try await (sent, echoed) in group {
+                #expect(sent == echoed)
+                #expect(connection.eventLoop.inEventLoop == onLoop)
+            }
+        } }
         connection.close()
     }
 
-    @Test func unansweredRequestsTimeOutAndClosedConnectionsFailPendingOnes() async throws {
+    @Test(arguments: [false, true])
+    func unansweredRequestsTimeOutAndClosedConnectionsFailPendingOnes(onLoop: Bool) async throws {
         let echo = EchoProcessor()
         let (server, port) = try await Self.startServer(echo)
         defer { Task { try await server.shutdown() } }
         let connection = try await RemotingClient.connect(host: "127.0.0.1", port: port, logger: Logger(label: "test"))
-        await #expect(throws: RemotingError.self) {
-            _ = try await connection.send(RemotingCommand(code: 999), timeout: .milliseconds(100))
+        try await Self.run(onLoop: onLoop, connection) {
+            await #expect(throws: RemotingError.self) {
+                _ = try await connection.send(RemotingCommand(code: 999), timeout: .milliseconds(100))
+            }
+            // Still usable after a timeout.
+            #expect(try await connection.send(RemotingCommand(code: 1, extFields: ["echo": "x"])).remark == "x")
+            var arrivals = echo.unanswered.stream.makeAsyncIterator()
+            _ = await arrivals.next()  // the request that timed out
+            let executor = onLoop ? EventLoopTaskExecutor(connection.eventLoop) : nil
+            let pending = Task(executorPreference: executor) { try await connection.send(RemotingCommand(code: 999), timeout: .seconds(30)) }
+            _ = await arrivals.next()  // the server holds it: now drop the connection under it
+            try await server.shutdown()
+            await #expect(throws: RemotingError.connectionClosed) { _ = try await pending.value }
         }
-        // Still usable after a timeout.
-        #expect(try await connection.send(RemotingCommand(code: 1, extFields: ["echo": "x"])).remark == "x")
-        var arrivals = echo.unanswered.stream.makeAsyncIterator()
-        _ = await arrivals.next()  // the request that timed out
-        let pending = Task { try await connection.send(RemotingCommand(code: 999), timeout: .seconds(30)) }
-        _ = await arrivals.next()  // the server holds it: now drop the connection under it
-        try await server.shutdown()
-        await #expect(throws: RemotingError.connectionClosed) { _ = try await pending.value }
     }
 
     @Test func serverSendsOnewayRequestsOnTheClientsConnection() async throws {

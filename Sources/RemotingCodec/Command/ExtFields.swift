@@ -177,10 +177,14 @@ extension ExtFields {
         // Geometric growth: an exact reserve per field would copy the whole array at every append.
         let needed = bytes.count + 6 + name.count + value.count
         if bytes.capacity < needed { bytes.reserveCapacity(Swift.max(needed, bytes.capacity * 2)) }
-        withUnsafeBytes(of: nameLength.bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: name)
-        withUnsafeBytes(of: valueLength.bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: value)
+        bytes.append(UInt8(nameLength >> 8))
+        bytes.append(UInt8(nameLength & 0xFF))
+        bytes.append(contentsOf: name.assumingMemoryBound(to: UInt8.self))
+        bytes.append(UInt8(valueLength >> 24))
+        bytes.append(UInt8(valueLength >> 16 & 0xFF))
+        bytes.append(UInt8(valueLength >> 8 & 0xFF))
+        bytes.append(UInt8(valueLength & 0xFF))
+        bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
     }
 }
 

@@ -206,7 +206,7 @@ public final class ClientInstance: Sendable {
     func invoke(_ address: String, _ request: RemotingCommand, timeout: Duration) async throws -> RemotingCommand {
         let connection = try await connection(to: address)
         do {
-            return try await connection.sendRequest(request, timeout: timeout.timeAmount).get()
+            return try await connection.send(request, timeout: timeout.timeAmount)
         } catch let error as RemotingError {
             throw MQClientError(error, address: address)
         }

@@ -270,7 +270,7 @@ public final class Producer: Sendable {
         }
         let response: RemotingCommand
         do {
-            response = try await connection.sendRequest(makeRequest(message, queue: queue), timeout: timeout.timeAmount).get()
+            response = try await connection.send(makeRequest(message, queue: queue), timeout: timeout.timeAmount)
         } catch let error as RemotingError {
             throw MQClientError(error, address: address)
         }
