@@ -311,11 +311,12 @@ public final class Producer: Sendable {
     /// just failed. With the route known and the connection open, the broker's answer is the only wait.
     private func sendWithRetries(_ message: PreparedMessage, attempts: Int) async throws -> SendResult {
         let clock = ContinuousClock()
-        let deadline = clock.now + configuration.sendTimeout
+        let began = clock.now
+        let deadline = began + configuration.sendTimeout
         var lastBrokerName: String?
         var lastError: (any Error)?
-        for _ in 0..<max(1, attempts) {
-            let start = clock.now
+        for attempt in 0..<max(1, attempts) {
+            let start = attempt == 0 ? began : clock.now
             let remaining = deadline - start
             guard remaining > .zero else { break }
             let queue: MessageQueue

@@ -60,9 +60,9 @@ struct BenchProducerCommand: AsyncParsableCommand {
         let limit = options.count
         let claimed = ManagedAtomic<Int>(0)
         /// Whether another message may be sent (the count budget, else the clock).
-        @Sendable func mayContinue() -> Bool {
+        @Sendable func mayContinue(now: ContinuousClock.Instant? = nil) -> Bool {
             if let limit { return claimed.loadThenWrappingIncrement(ordering: .relaxed) < limit }
-            return clock.now < deadline
+            return (now ?? clock.now) < deadline
         }
         let mode = self.mode, topic = options.topic, tag = self.tag, window = self.window
 
@@ -82,9 +82,8 @@ struct BenchProducerCommand: AsyncParsableCommand {
         // One histogram for all senders: they share one thread, and 64 histograms' counts missed the cache
         // on every record (5 % of the bench's CPU).
         let latencies = NIOLockedValueBox(Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three))
-        @Sendable func record(since began: ContinuousClock.Instant) {
-            let micros = UInt64((clock.now - began).microseconds)
-            latencies.withLockedValue { _ = $0.record(micros) }
+        @Sendable func record(_ took: Duration) {
+            latencies.withLockedValue { _ = $0.record(UInt64(took.microseconds)) }
         }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<threads {
@@ -107,7 +106,7 @@ struct BenchProducerCommand: AsyncParsableCommand {
                                     defer { inFlight.wrappingDecrement(ordering: .relaxed) }
                                     do {
                                         _ = try await producer.send(Message(topic: topic, body: body, tags: tag))
-                                        record(since: began)
+                                        record(clock.now - began)
                                         return true
                                     } catch { return false }
                                 }
@@ -125,14 +124,20 @@ struct BenchProducerCommand: AsyncParsableCommand {
                             }
                         }
                     default:
-                        while mayContinue() {
-                            let began = clock.now
+                        // The clock read that ends a send starts the next one.
+                        var now = clock.now
+                        while mayContinue(now: now) {
+                            let began = now
                             inFlight.wrappingIncrement(ordering: .relaxed)
                             do {
                                 _ = try await producer.send(Message(topic: topic, body: body, tags: tag))
-                                record(since: began)
+                                now = clock.now
+                                record(now - began)
                                 sent.wrappingIncrement(ordering: .relaxed)
-                            } catch { errors.wrappingIncrement(ordering: .relaxed) }
+                            } catch {
+                                now = clock.now
+                                errors.wrappingIncrement(ordering: .relaxed)
+                            }
                             inFlight.wrappingDecrement(ordering: .relaxed)
                         }
                     }
