@@ -79,7 +79,7 @@ extension HTTPGateway {
             throw GatewayError.from(error)
         }
         return Response(status: .ok, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: SendAnswer(result).jsonText)))
+                        body: ResponseBody(byteBuffer: SendAnswer(result).json))
     }
 
     func sendBatch(_ request: Request, topic: String) async throws -> Response {

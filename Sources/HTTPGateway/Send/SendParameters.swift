@@ -137,35 +137,66 @@ struct SendAnswer: Codable, Equatable {
     }
 
     /// What `JSONEncoder` with sorted keys writes, without running Foundation's encoder on every send.
-    var jsonText: String {
-        "{\"brokerName\":\(JSONText.quoted(brokerName)),\"msgId\":\(JSONText.quoted(msgId)),"
-            + "\"offsetMsgId\":\(JSONText.quoted(offsetMsgId)),\"queueId\":\(queueId),\"queueOffset\":\(queueOffset),"
-            + "\"status\":\(JSONText.quoted(status)),\"topic\":\(JSONText.quoted(topic))}"
+    var json: ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: 160 + msgId.utf8.count + offsetMsgId.utf8.count + topic.utf8.count)
+        buffer.writeStaticString("{\"brokerName\":")
+        JSONText.writeQuoted(brokerName, into: &buffer)
+        buffer.writeStaticString(",\"msgId\":")
+        JSONText.writeQuoted(msgId, into: &buffer)
+        buffer.writeStaticString(",\"offsetMsgId\":")
+        JSONText.writeQuoted(offsetMsgId, into: &buffer)
+        buffer.writeStaticString(",\"queueId\":")
+        buffer.writeString(String(queueId))
+        buffer.writeStaticString(",\"queueOffset\":")
+        buffer.writeString(String(queueOffset))
+        buffer.writeStaticString(",\"status\":")
+        JSONText.writeQuoted(status, into: &buffer)
+        buffer.writeStaticString(",\"topic\":")
+        JSONText.writeQuoted(topic, into: &buffer)
+        buffer.writeStaticString("}")
+        return buffer
     }
+
+    var jsonText: String { String(buffer: json) }
 }
 
 /// JSON string literals as Foundation's `JSONEncoder` writes them (`/` escaped, short escapes, other
-/// control characters as `\u00XX`).
+/// control characters as `\u00xx`), written as runs of bytes that need no escape.
 enum JSONText {
-    static func quoted(_ string: String) -> String {
-        var result = "\""
-        result.reserveCapacity(string.utf8.count + 2)
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "/": result += "\\/"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{8}": result += "\\b"
-            case "\u{C}": result += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
+    static func writeQuoted(_ string: String, into buffer: inout ByteBuffer) {
+        var string = string
+        buffer.writeInteger(UInt8(ascii: "\""))
+        string.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                let escape: StaticString
+                var hexDigits = false
+                switch byte {
+                case UInt8(ascii: "\""): escape = "\\\""
+                case UInt8(ascii: "\\"): escape = "\\\\"
+                case UInt8(ascii: "/"): escape = "\\/"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                case 0x09: escape = "\\t"
+                case 0x08: escape = "\\b"
+                case 0x0C: escape = "\\f"
+                case 0..<0x20:
+                    escape = "\\u00"
+                    hexDigits = true
+                default: continue
+                }
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[runStart..<index]))
+                buffer.writeStaticString(escape)
+                if hexDigits {
+                    let hex: StaticString = "0123456789abcdef"
+                    buffer.writeInteger(hex.utf8Start[Int(byte >> 4)])
+                    buffer.writeInteger(hex.utf8Start[Int(byte & 0xF)])
+                }
+                runStart = index + 1
             }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[runStart...]))
         }
-        return result + "\""
+        buffer.writeInteger(UInt8(ascii: "\""))
     }
 }
