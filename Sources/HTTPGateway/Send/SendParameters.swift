@@ -33,23 +33,32 @@ struct SendParameters: Equatable {
 
     init() {}
 
+    /// The attribute headers (names made once: a name is validated when made).
+    enum Header {
+        static let tags = HTTPField.Name("X-RocketMQ-Tags")!
+        static let keys = HTTPField.Name("X-RocketMQ-Keys")!
+        static let delayLevel = HTTPField.Name("X-RocketMQ-Delay-Level")!
+        static let deliverTime = HTTPField.Name("X-RocketMQ-Deliver-Time")!
+        static let shardingKey = HTTPField.Name("X-RocketMQ-Sharding-Key")!
+    }
+
     init(headers: HTTPFields, query: [(String, String)]) throws(GatewayError) {
-        func value(_ header: String, _ parameter: String) -> String? {
-            if let found = query.last(where: { $0.0 == parameter }) { return found.1 }
-            return HTTPField.Name(header).flatMap { headers[$0] }
+        func value(_ header: HTTPField.Name, _ parameter: String) -> String? {
+            if !query.isEmpty, let found = query.last(where: { $0.0 == parameter }) { return found.1 }
+            return headers[header]
         }
-        tags = value("X-RocketMQ-Tags", "tags").flatMap { $0.isEmpty ? nil : $0 }
-        if let keys = value("X-RocketMQ-Keys", "keys") {
+        tags = value(Header.tags, "tags").flatMap { $0.isEmpty ? nil : $0 }
+        if let keys = value(Header.keys, "keys") {
             // Keys are space-separated on the wire (Java KEY_SEPARATOR); commas are accepted too.
             self.keys = keys.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
         }
-        if let level = value("X-RocketMQ-Delay-Level", "delayLevel") {
+        if let level = value(Header.delayLevel, "delayLevel") {
             guard let parsed = Int32(level), parsed > 0 else {
                 throw GatewayError.badRequest("delayLevel must be a positive integer, got \(level)")
             }
             delayTimeLevel = parsed
         }
-        if let time = value("X-RocketMQ-Deliver-Time", "deliverTimeMillis") {
+        if let time = value(Header.deliverTime, "deliverTimeMillis") {
             guard let parsed = Int64(time), parsed > 0 else {
                 throw GatewayError.badRequest("deliverTimeMillis must be ms since the epoch, got \(time)")
             }
@@ -58,15 +67,14 @@ struct SendParameters: Equatable {
         if delayTimeLevel != nil && deliverTimeMillis != nil {
             throw GatewayError.badRequest("give a delay level or a delivery time, not both")
         }
-        shardingKey = value("X-RocketMQ-Sharding-Key", "shardingKey").flatMap { $0.isEmpty ? nil : $0 }
+        shardingKey = value(Header.shardingKey, "shardingKey").flatMap { $0.isEmpty ? nil : $0 }
         for field in headers {
-            let name = field.name.rawName
-            guard name.count > Self.propertyHeaderPrefix.count, name.lowercased().hasPrefix(Self.propertyHeaderPrefix) else { continue }
             // HTTP header names are case-insensitive, and clients re-case them (Python's http.client sends
-            // X-Rocketmq-Property-Note, HTTP/2 lower-cases): lower-case for a predictable property name. The
-            // query form keeps the case.
-            let property = String(name.dropFirst(Self.propertyHeaderPrefix.count)).lowercased()
-            properties.append((property, PercentEncoding.decode(field.value)))
+            // X-Rocketmq-Property-Note, HTTP/2 lower-cases): the lower-cased name gives a predictable
+            // property name. The query form keeps the case.
+            let name = field.name.canonicalName
+            guard name.utf8.count > Self.propertyHeaderPrefix.utf8.count, name.hasPrefix(Self.propertyHeaderPrefix) else { continue }
+            properties.append((String(name.dropFirst(Self.propertyHeaderPrefix.count)), PercentEncoding.decode(field.value)))
         }
         for (name, value) in query where name.hasPrefix(Self.propertyQueryPrefix) && name.count > Self.propertyQueryPrefix.count {
             properties.append((String(name.dropFirst(Self.propertyQueryPrefix.count)), value))
