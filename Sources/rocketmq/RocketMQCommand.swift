@@ -25,7 +25,7 @@ struct RocketMQCommand: AsyncParsableCommand {
 func bootstrapLogging() {
     let level = ProcessInfo.processInfo.environment["ROCKETMQ_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
+        var handler = DeferredMetadataLogHandler(StreamLogHandler.standardError(label: label))
         handler.logLevel = level
         return handler
     }
