@@ -16,6 +16,9 @@ import RocketMQModel
 //   StoreTool load <dir> <ASYNC_FLUSH|SYNC_FLUSH> <writers> <seconds>
 //       <writers> tasks put 128-byte messages, each waiting for its acknowledgement, for <seconds>; prints the
 //       rate (the benchmark's scenario, as one long run to attach a profiler to).
+//   StoreTool raw <dir> <seconds>
+//       The benchmark's raw sync baseline for <seconds>: `pwrite` of 64 entries (19,584 B) then `fdatasync`, into a
+//       reserved 1 GiB file; prints rounds/s and 64 × that in messages/s (a perfect 64-writer group commit).
 
 /// Eight messages, one per queue, built once: the loop measures the store, not message building.
 let messages: [BrokerInnerMessage] = (0..<8).map { queueId in
@@ -37,7 +40,7 @@ func put(_ store: LocalFileMessageStore, _ index: Int) {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write("usage: StoreTool fill <dir> <gigabytes> <settle-seconds> | recover <dir> | load <dir> <flushDiskType> <writers> <seconds>\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: StoreTool fill <dir> <gigabytes> <settle-seconds> | recover <dir> | load <dir> <flushDiskType> <writers> <seconds> | raw <dir> <seconds>\n".data(using: .utf8)!)
     exit(2)
 }
 let config = MessageStoreConfig(storePathRootDir: arguments[2])
@@ -118,6 +121,29 @@ case "load":
     let rate = Double(count) / (Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
     print("\(loadConfig.flushDiskType.rawValue), \(writers) writers: \(count) messages in \(took), \(Int(rate)) messages/s")
     store.shutdown()
+case "raw":
+    let seconds = Double(arguments[3]) ?? 10
+    let path = arguments[2] + "/raw-\(getpid())"
+    let size = 1 << 30
+    let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+    precondition(fd >= 0 && posix_fallocate(fd, 0, off_t(size)) == 0, "cannot reserve \(path)")
+    let round = [UInt8](repeating: 0x5A, count: 64 * 306)
+    var position = 0
+    var rounds = 0
+    let start = ContinuousClock.now
+    let deadline = start + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if position + round.count > size { position = 0 }
+        precondition(round.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(position)) } == round.count, "pwrite failed")
+        precondition(fdatasync(fd) == 0, "fdatasync failed")
+        position += round.count
+        rounds += 1
+    }
+    let took = ContinuousClock.now - start
+    let rate = Double(rounds) / (Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+    print("raw write+fdatasync: \(rounds) rounds in \(took), \(Int(rate)) rounds/s, 64 x = \(Int(rate * 64)) messages/s")
+    close(fd)
+    unlink(path)
 default:
     FileHandle.standardError.write("unknown command \(arguments[1])\n".data(using: .utf8)!)
     exit(2)

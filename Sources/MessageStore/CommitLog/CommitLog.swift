@@ -73,6 +73,10 @@ final class CommitLog: Sendable {
             self.queue.append(first)
             self.state.withLock { $0.current = first }
         }
+        // Before the first append can fault pages in itself (see ``MappedFile/prefault(upTo:)``).
+        if let last = self.queue.lastMappedFile {
+            last.prefault(upTo: last.readPosition + AllocateMappedFileService.prefaultWindow)
+        }
         self.allocator.start()
         if let last = self.queue.lastMappedFile {
             self.allocator.request(offset: last.fileFromOffset + Int64(self.mappedFileSize))
