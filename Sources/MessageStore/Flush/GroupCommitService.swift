@@ -35,13 +35,13 @@ final class GroupCommitRequest: Sendable {
 /// still waiting at their deadline (`syncFlushTimeout`), even while a sync hangs.
 final class GroupCommitService: Sendable {
     private struct State {
+        /// Requests waiting for the next sync, in submission (= deadline) order.
         var requests: [GroupCommitRequest] = []
-        /// Every request not known to be done, in submission (= deadline) order, for the watcher.
-        var watched: [GroupCommitRequest] = []
-        var watchedHead = 0
+        /// The requests of the sync under way, all older than `requests`, for the watcher.
+        var inFlight: [GroupCommitRequest] = []
         /// Set by ``shutdown()``: later requests are answered at once.
         var stopped = false
-        /// Queued requests at which a submit wakes the commit thread (see ``doCommit()``).
+        /// Queued requests at which a submit wakes the commit thread (see ``doCommit(_:)``).
         var wakeAt = 1
     }
 
@@ -67,12 +67,14 @@ final class GroupCommitService: Sendable {
     func start() {
         self.commitThread.start { [self] service in
             var gather: UInt64 = 0
+            // Swapped with `State.requests` each round, so that neither array is reallocated.
+            var batch: [GroupCommitRequest] = []
             while !service.isStopped {
                 service.waitForRunning(nanoseconds: gather > 0 ? gather : 10_000_000)
-                gather = self.doCommit()
+                gather = self.doCommit(&batch)
             }
             // Serve what arrived before the stop.
-            _ = self.doCommit()
+            _ = self.doCommit(&batch)
         }
         self.watcherThread.start { [self] service in
             while !service.isStopped {
@@ -90,7 +92,7 @@ final class GroupCommitService: Sendable {
                 state = State()
                 state.stopped = true
             }
-            return state.requests + state.watched[state.watchedHead...]
+            return state.inFlight + state.requests
         }
         for request in left { request.complete(.flushDiskTimeout) }
     }
@@ -101,7 +103,6 @@ final class GroupCommitService: Sendable {
         let (accepted, wake) = self.state.withLock { state -> (Bool, Bool) in
             guard !state.stopped else { return (false, false) }
             state.requests.append(request)
-            state.watched.append(request)
             return (true, state.requests.count >= state.wakeAt)
         }
         guard accepted else {
@@ -123,55 +124,55 @@ final class GroupCommitService: Sendable {
     /// answers come back within a fraction of a sync — for at most half this sync's duration
     /// (``maxGatherNanos`` at most). Syncing at the first request instead makes batches alternate between a
     /// handful and nearly all writers, which halves the messages per sync. A lone writer never waits.
-    private func doCommit() -> UInt64 {
-        let requests = self.state.withLock { state -> [GroupCommitRequest] in
-            defer { state.requests.removeAll(keepingCapacity: true) }
-            return state.requests
+    ///
+    /// `batch` comes in empty and leaves empty, keeping its capacity. The requests are released here, outside the
+    /// lock.
+    private func doCommit(_ batch: inout [GroupCommitRequest]) -> UInt64 {
+        self.state.withLock { state in
+            swap(&state.requests, &batch)
+            if !batch.isEmpty { state.inFlight = batch }
         }
+        defer { batch.removeAll(keepingCapacity: true) }
         let start = SystemClock.monotonicNanos()
         // Java syncs even without requests, for appends that did not wait.
         var flushed = self.flush()
-        guard !requests.isEmpty else {
+        guard !batch.isEmpty else {
             self.state.withLock { $0.wakeAt = 1 }
             return 0
         }
         self.syncCount.add(1, ordering: .relaxed)
-        let target = requests.map(\.nextOffset).max() ?? 0
+        var target: Int64 = 0
+        for request in batch { target = max(target, request.nextOffset) }
         if flushed < target {
             // The appends may have rolled into the next file during the sync: one more (Java tries twice).
             flushed = self.flush()
         }
         let took = SystemClock.monotonicNanos() - start
-        self.state.withLock { $0.wakeAt = requests.count }
-        for request in requests {
+        let count = batch.count
+        self.state.withLock { state in
+            state.wakeAt = count
+            state.inFlight = []
+        }
+        for request in batch {
             request.complete(flushed >= request.nextOffset ? .putOK : .flushDiskTimeout)
         }
-        return requests.count > 1 ? min(Self.maxGatherNanos, took / 2) : 0
+        return count > 1 ? min(Self.maxGatherNanos, took / 2) : 0
     }
 
-    /// Times out due requests; returns the milliseconds until the next deadline (capped).
+    /// Times out due requests; returns the milliseconds until the next deadline (capped). Only the sync under
+    /// way and the queued requests are looked at: the rest are done. Both are in deadline order, and requests
+    /// timed out earlier (still queued behind a sync that hangs) are passed over.
     private func expireDue() -> Int {
         let now = SystemClock.monotonicNanos()
         var expired: [GroupCommitRequest] = []
         let wait = self.state.withLock { state -> Int in
-            while state.watchedHead < state.watched.count {
-                let request = state.watched[state.watchedHead]
-                if request.isDone {
-                    state.watchedHead += 1
-                } else if request.deadline <= now {
-                    expired.append(request)
-                    state.watchedHead += 1
-                } else {
-                    break
+            for request in [state.inFlight, state.requests].joined() where !request.isDone {
+                guard request.deadline <= now else {
+                    return max(1, min(100, Int((request.deadline - now) / 1_000_000) + 1))
                 }
+                expired.append(request)
             }
-            if state.watchedHead > 1024 && state.watchedHead * 2 > state.watched.count {
-                state.watched.removeFirst(state.watchedHead)
-                state.watchedHead = 0
-            }
-            guard state.watchedHead < state.watched.count else { return 100 }
-            let nanos = state.watched[state.watchedHead].deadline - now
-            return max(1, min(100, Int(nanos / 1_000_000) + 1))
+            return 100
         }
         for request in expired {
             request.complete(.flushDiskTimeout)
