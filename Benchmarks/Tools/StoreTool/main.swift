@@ -16,6 +16,10 @@ import RocketMQModel
 //   StoreTool load <dir> <ASYNC_FLUSH|SYNC_FLUSH> <writers> <seconds>
 //       <writers> tasks put 128-byte messages, each waiting for its acknowledgement, for <seconds>; prints the
 //       rate (the benchmark's scenario, as one long run to attach a profiler to).
+//   StoreTool compare <dir> <slice-seconds> <slices>
+//       Alternates slices of the raw baseline and of the 64-writer SYNC_FLUSH load (one store, one raw file, both in
+//       <dir>), so that both see the same moments of a disk whose sync rate swings; prints each pair and the ratio
+//       of the totals: store messages/s ÷ (64 × raw rounds/s).
 //   StoreTool raw <dir> <seconds>
 //       The benchmark's raw sync baseline for <seconds>: `pwrite` of 64 entries (19,584 B) then `fdatasync`, into a
 //       reserved 1 GiB file; prints rounds/s and 64 × that in messages/s (a perfect 64-writer group commit).
@@ -38,9 +42,73 @@ func put(_ store: LocalFileMessageStore, _ index: Int) {
     }
 }
 
+/// The benchmark's raw sync baseline: `pwrite` of 64 entries (19,584 B) then `fdatasync`, into a reserved 1 GiB file.
+final class RawFile {
+    static let size = 1 << 30
+    let path: String
+    let fd: Int32
+    var position = 0
+    let round = [UInt8](repeating: 0x5A, count: 64 * 306)
+
+    init(path: String) {
+        self.path = path
+        self.fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
+        precondition(self.fd >= 0 && posix_fallocate(self.fd, 0, off_t(Self.size)) == 0, "cannot reserve \(path)")
+    }
+
+    /// Rounds done in `seconds`, and the seconds they took.
+    func rounds(seconds: Double) -> (Int, Double) {
+        var rounds = 0
+        let start = ContinuousClock.now
+        let deadline = start + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if self.position + self.round.count > Self.size { self.position = 0 }
+            let written = self.round.withUnsafeBytes { pwrite(self.fd, $0.baseAddress, $0.count, off_t(self.position)) }
+            precondition(written == self.round.count, "pwrite failed")
+            precondition(fdatasync(self.fd) == 0, "fdatasync failed")
+            self.position += self.round.count
+            rounds += 1
+        }
+        return (rounds, elapsed(since: start))
+    }
+
+    func close() {
+        _ = Foundation.close(self.fd)
+        unlink(self.path)
+    }
+}
+
+func elapsed(since start: ContinuousClock.Instant) -> Double {
+    let took = ContinuousClock.now - start
+    return Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+}
+
+/// `writers` tasks putting messages, each waiting for its acknowledgement, for `seconds`: messages and seconds taken.
+func syncLoad(_ store: LocalFileMessageStore, writers: Int, seconds limit: Double) async -> (Int, Double) {
+    let start = ContinuousClock.now
+    let deadline = start + .milliseconds(Int(limit * 1000))
+    let count = await withTaskGroup(of: Int.self) { group in
+        for writer in 0..<writers {
+            group.addTask {
+                var count = 0
+                while ContinuousClock.now < deadline {
+                    let result = await store.putMessage(messages[(writer + count) & 7])
+                    precondition(result.status == .putOK, "put failed: \(result.status)")
+                    count += 1
+                }
+                return count
+            }
+        }
+        var total = 0
+        for await written in group { total += written }
+        return total
+    }
+    return (count, elapsed(since: start))
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write("usage: StoreTool fill <dir> <gigabytes> <settle-seconds> | recover <dir> | load <dir> <flushDiskType> <writers> <seconds> | raw <dir> <seconds>\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: StoreTool fill <dir> <gigabytes> <settle-seconds> | recover <dir> | load <dir> <flushDiskType> <writers> <seconds> | raw <dir> <seconds> | compare <dir> <slice-seconds> <slices>\n".data(using: .utf8)!)
     exit(2)
 }
 let config = MessageStoreConfig(storePathRootDir: arguments[2])
@@ -121,29 +189,33 @@ case "load":
     let rate = Double(count) / (Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
     print("\(loadConfig.flushDiskType.rawValue), \(writers) writers: \(count) messages in \(took), \(Int(rate)) messages/s")
     store.shutdown()
-case "raw":
-    let seconds = Double(arguments[3]) ?? 10
-    let path = arguments[2] + "/raw-\(getpid())"
-    let size = 1 << 30
-    let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o644)
-    precondition(fd >= 0 && posix_fallocate(fd, 0, off_t(size)) == 0, "cannot reserve \(path)")
-    let round = [UInt8](repeating: 0x5A, count: 64 * 306)
-    var position = 0
-    var rounds = 0
-    let start = ContinuousClock.now
-    let deadline = start + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if position + round.count > size { position = 0 }
-        precondition(round.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(position)) } == round.count, "pwrite failed")
-        precondition(fdatasync(fd) == 0, "fdatasync failed")
-        position += round.count
-        rounds += 1
+case "compare":
+    let slice = Double(arguments[3]) ?? 0.5
+    let slices = Int(arguments[4]) ?? 10
+    var loadConfig = config
+    loadConfig.flushDiskType = .syncFlush
+    let store = try LocalFileMessageStore(config: loadConfig)
+    try store.start()
+    let raw = RawFile(path: arguments[2] + "/raw-\(getpid())")
+    var rawRounds = 0.0, rawSeconds = 0.0, storeMessages = 0.0, storeSeconds = 0.0
+    for index in 0..<slices {
+        let (rounds, rawTook) = raw.rounds(seconds: slice)
+        let (messages, storeTook) = await syncLoad(store, writers: 64, seconds: slice)
+        rawRounds += Double(rounds); rawSeconds += rawTook
+        storeMessages += Double(messages); storeSeconds += storeTook
+        print("slice \(index): raw \(Int(Double(rounds) / rawTook)) rounds/s, store \(Int(Double(messages) / storeTook)) messages/s, "
+            + "ratio \(String(format: "%.3f", Double(messages) / storeTook / (64 * Double(rounds) / rawTook)))")
     }
-    let took = ContinuousClock.now - start
-    let rate = Double(rounds) / (Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
-    print("raw write+fdatasync: \(rounds) rounds in \(took), \(Int(rate)) rounds/s, 64 x = \(Int(rate * 64)) messages/s")
-    close(fd)
-    unlink(path)
+    let ratio = storeMessages / storeSeconds / (64 * rawRounds / rawSeconds)
+    print("total: raw \(Int(rawRounds / rawSeconds)) rounds/s, store \(Int(storeMessages / storeSeconds)) messages/s, ratio \(String(format: "%.3f", ratio))")
+    raw.close()
+    store.shutdown()
+case "raw":
+    let raw = RawFile(path: arguments[2] + "/raw-\(getpid())")
+    let (rounds, took) = raw.rounds(seconds: Double(arguments[3]) ?? 10)
+    let rate = Double(rounds) / took
+    print("raw write+fdatasync: \(rounds) rounds in \(took) s, \(Int(rate)) rounds/s, 64 x = \(Int(rate * 64)) messages/s")
+    raw.close()
 default:
     FileHandle.standardError.write("unknown command \(arguments[1])\n".data(using: .utf8)!)
     exit(2)
