@@ -26,17 +26,17 @@ final class AllocateMappedFileService: Sendable {
     /// The steps of that: small enough that one delays a group commit's sync by a few milliseconds at most.
     static let writeAheadChunk = 1 << 20
 
-    /// SYNC_FLUSH: write the blocks ahead of the writer, not only fault their pages in.
-    private let writeAhead: Bool
+    /// SYNC_FLUSH: pages faulted in one per folio, and the blocks ahead of the writer written.
+    private let syncFlush: Bool
 
     private let queue: MappedFileQueue
     private let state = LockedValue(State())
     private let thread = ServiceThread(name: "AllocMappedFile")
     private let logger: Logger
 
-    init(queue: MappedFileQueue, writeAhead: Bool, logger: Logger) {
+    init(queue: MappedFileQueue, syncFlush: Bool, logger: Logger) {
         self.queue = queue
-        self.writeAhead = writeAhead
+        self.syncFlush = syncFlush
         self.logger = logger
     }
 
@@ -102,17 +102,17 @@ final class AllocateMappedFileService: Sendable {
     private func prefaultAhead(_ service: ServiceThread) {
         let current = self.queue.lastMappedFile
         if let current {
-            current.prefault(upTo: current.readPosition + Self.prefaultWindow)
-            if self.writeAhead {
+            current.prefault(upTo: current.readPosition + Self.prefaultWindow, onePagePerFolio: self.syncFlush)
+            if self.syncFlush {
                 current.writeAhead(upTo: current.readPosition + Self.writeAheadWindow, chunk: Self.writeAheadChunk) {
                     !service.isStopped
                 }
             }
         }
         if let ready = self.state.withLock({ $0.ready }) {
-            ready.prefault(upTo: Self.prefaultWindow)
+            ready.prefault(upTo: Self.prefaultWindow, onePagePerFolio: self.syncFlush)
             // The next file's first blocks once the writer is that close to the roll.
-            if self.writeAhead, let current, current.fileSize - current.readPosition < Self.writeAheadWindow {
+            if self.syncFlush, let current, current.fileSize - current.readPosition < Self.writeAheadWindow {
                 ready.writeAhead(upTo: Self.writeAheadWindow, chunk: Self.writeAheadChunk) { !service.isStopped }
             }
         }

@@ -59,7 +59,7 @@ final class CommitLog: Sendable {
         self.logger = logger
         self.runningFlags = runningFlags
         self.queue = MappedFileQueue(directory: config.storePathCommitLog, mappedFileSize: config.mappedFileSizeCommitLog)
-        self.allocator = AllocateMappedFileService(queue: self.queue, writeAhead: config.flushDiskType == .syncFlush, logger: logger)
+        self.allocator = AllocateMappedFileService(queue: self.queue, syncFlush: config.flushDiskType == .syncFlush, logger: logger)
         self.delayLevelTable = config.delayLevelTable
         self.maxDelayLevel = self.delayLevelTable.keys.max() ?? 0
     }
@@ -73,9 +73,10 @@ final class CommitLog: Sendable {
             self.queue.append(first)
             self.state.withLock { $0.current = first }
         }
-        // Before the first append can fault pages in itself (see ``MappedFile/prefault(upTo:)``).
-        if let last = self.queue.lastMappedFile {
-            last.prefault(upTo: last.readPosition + AllocateMappedFileService.prefaultWindow)
+        // SYNC_FLUSH: before the first append can fault pages in itself, into large folios (see
+        // ``MappedFile/prefault(upTo:onePagePerFolio:)``).
+        if self.config.flushDiskType == .syncFlush, let last = self.queue.lastMappedFile {
+            last.prefault(upTo: last.readPosition + AllocateMappedFileService.prefaultWindow, onePagePerFolio: true)
         }
         self.allocator.start()
         if let last = self.queue.lastMappedFile {

@@ -39,7 +39,7 @@ final class MappedFile: @unchecked Sendable {
     /// Java `isFirstCreateInQueue`: created as the first file of an empty queue (consume queues pad it).
     let firstCreateInQueue: Bool
     private let destroyed = Atomic<Bool>(false)
-    /// How far ``prefault(upTo:)`` has faulted pages in.
+    /// How far ``prefault(upTo:onePagePerFolio:)`` has faulted pages in.
     private let prefaulted = Atomic<Int>(0)
     /// How far ``writeAhead(upTo:chunk:)`` has written blocks.
     private let writtenAhead = Atomic<Int>(0)
@@ -199,10 +199,11 @@ final class MappedFile: @unchecked Sendable {
     /// (Linux 5.14) leaves the pages clean: nothing extra reaches the disk. Elsewhere this does nothing. One
     /// thread only (the allocator's), commit-log files only (mapped without `randomAccess`).
     ///
-    /// The range is `MADV_RANDOM` while it is populated, so that every page gets a folio of its own. Read-around
-    /// would build large folios (up to 2 MiB with ext4 on Linux 6.16+), and a write fault dirties a whole folio:
-    /// each SYNC_FLUSH sync then wrote 0.2–1 MB for 20 KB of messages.
-    func prefault(upTo end: Int) {
+    /// `onePagePerFolio` (SYNC_FLUSH): the range is `MADV_RANDOM` while it is populated, so that every page gets a
+    /// folio of its own. Read-around builds large folios (up to 2 MiB with ext4 on Linux 6.16+), and a write fault
+    /// dirties a whole folio: each SYNC_FLUSH sync then wrote 0.2–1 MB for 20 KB of messages. ASYNC_FLUSH writes
+    /// whole folios anyway and populates faster with read-around.
+    func prefault(upTo end: Int, onePagePerFolio: Bool) {
         #if os(Linux)
         let madviseNormal: Int32 = 0
         let madviseRandom: Int32 = 1
@@ -210,9 +211,9 @@ final class MappedFile: @unchecked Sendable {
         let start = max(self.prefaulted.load(ordering: .relaxed), self.readPosition / Self.osPageSize * Self.osPageSize)
         let end = min(self.fileSize, (end + Self.osPageSize - 1) / Self.osPageSize * Self.osPageSize)
         guard end > start else { return }
-        _ = madvise(self.base + start, end - start, madviseRandom)
+        if onePagePerFolio { _ = madvise(self.base + start, end - start, madviseRandom) }
         _ = madvise(self.base + start, end - start, populateRead)
-        _ = madvise(self.base + start, end - start, madviseNormal)
+        if onePagePerFolio { _ = madvise(self.base + start, end - start, madviseNormal) }
         self.prefaulted.store(end, ordering: .relaxed)
         #endif
     }
@@ -224,7 +225,7 @@ final class MappedFile: @unchecked Sendable {
     /// system's journal for their conversion, which made it take twice as long. `MADV_POPULATE_WRITE` (Linux
     /// 5.14) dirties the pages without changing a byte, so a page the writer has reached keeps its entries.
     /// Returns false when a step failed (nothing is lost: the writer's own syncs still work). One thread only
-    /// (the allocator's), after ``prefault(upTo:)`` of the range (one folio per page).
+    /// (the allocator's), after ``prefault(upTo:onePagePerFolio:)`` of the range (one folio per page).
     @discardableResult
     func writeAhead(upTo end: Int, chunk: Int, while proceed: () -> Bool = { true }) -> Bool {
         #if os(Linux)
