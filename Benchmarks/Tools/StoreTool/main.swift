@@ -207,7 +207,8 @@ case "compare":
             + "ratio \(String(format: "%.3f", Double(messages) / storeTook / (64 * Double(rounds) / rawTook)))")
     }
     let ratio = storeMessages / storeSeconds / (64 * rawRounds / rawSeconds)
-    print("total: raw \(Int(rawRounds / rawSeconds)) rounds/s, store \(Int(storeMessages / storeSeconds)) messages/s, ratio \(String(format: "%.3f", ratio))")
+    print("total: raw \(Int(rawRounds / rawSeconds)) rounds/s, store \(Int(storeMessages / storeSeconds)) messages/s, "
+        + "ratio \(String(format: "%.3f", ratio))")
     raw.close()
     store.shutdown()
 case "raw":

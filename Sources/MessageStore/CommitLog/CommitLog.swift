@@ -59,7 +59,8 @@ final class CommitLog: Sendable {
         self.logger = logger
         self.runningFlags = runningFlags
         self.queue = MappedFileQueue(directory: config.storePathCommitLog, mappedFileSize: config.mappedFileSizeCommitLog)
-        self.allocator = AllocateMappedFileService(queue: self.queue, syncFlush: config.flushDiskType == .syncFlush, logger: logger)
+        self.allocator = AllocateMappedFileService(
+            queue: self.queue, syncFlush: config.flushDiskType == .syncFlush, logger: logger)
         self.delayLevelTable = config.delayLevelTable
         self.maxDelayLevel = self.delayLevelTable.keys.max() ?? 0
     }

@@ -41,7 +41,7 @@ final class MappedFile: @unchecked Sendable {
     private let destroyed = Atomic<Bool>(false)
     /// How far ``prefault(upTo:onePagePerFolio:)`` has faulted pages in.
     private let prefaulted = Atomic<Int>(0)
-    /// How far ``writeAhead(upTo:chunk:)`` has written blocks.
+    /// How far ``writeAhead(upTo:chunk:while:)`` has written blocks.
     private let writtenAhead = Atomic<Int>(0)
 
     private init(
@@ -219,10 +219,10 @@ final class MappedFile: @unchecked Sendable {
     }
 
     /// Writes the blocks ahead of the writer, from where the last call stopped (or the write position) towards
-    /// `end`, in `chunk`-sized steps, each synced: the pages' current bytes (zeros ahead of the writer) go to disk, which
-    /// turns the reserved, unwritten extents into written ones (Java `warmMappedFile`, SYNC_FLUSH's part of it).
-    /// A SYNC_FLUSH sync then writes data only; into unwritten extents every sync also committed the file
-    /// system's journal for their conversion, which made it take twice as long. `MADV_POPULATE_WRITE` (Linux
+    /// `end`, in `chunk`-sized steps, each synced: the pages' current bytes (zeros ahead of the writer) go to
+    /// disk, which turns the reserved, unwritten extents into written ones (Java `warmMappedFile`, SYNC_FLUSH's
+    /// part of it). A SYNC_FLUSH sync then writes data only; into unwritten extents every sync also committed
+    /// the file system's journal for their conversion, which made it take twice as long. `MADV_POPULATE_WRITE` (Linux
     /// 5.14) dirties the pages without changing a byte, so a page the writer has reached keeps its entries.
     /// Returns false when a step failed (nothing is lost: the writer's own syncs still work). One thread only
     /// (the allocator's), after ``prefault(upTo:onePagePerFolio:)`` of the range (one folio per page).
@@ -230,7 +230,8 @@ final class MappedFile: @unchecked Sendable {
     func writeAhead(upTo end: Int, chunk: Int, while proceed: () -> Bool = { true }) -> Bool {
         #if os(Linux)
         let populateWrite: Int32 = 23
-        var start = max(self.writtenAhead.load(ordering: .relaxed), self.readPosition / Self.osPageSize * Self.osPageSize)
+        let writePage = self.readPosition / Self.osPageSize * Self.osPageSize
+        var start = max(self.writtenAhead.load(ordering: .relaxed), writePage)
         let end = min(self.fileSize, (end + Self.osPageSize - 1) / Self.osPageSize * Self.osPageSize)
         // Whole chunks only (but the file's last): a step is one journal commit.
         while (end - start >= chunk || (end == self.fileSize && start < end)) && proceed() {
