@@ -32,11 +32,9 @@ public final class PullRequestHoldService: Sendable {
         let queueId: Int32
     }
 
-    private static func key(_ topic: String, _ queueId: Int32) -> QueueKey { QueueKey(topic: topic, queueId: queueId) }
-
     /// Parks a pull at `offset`; `answer` runs once, on arrival of a newer message or after `timeout`.
     func hold(topic: String, queueId: Int32, offset: Int64, timeout: TimeAmount, answer: @escaping @Sendable () -> Void) {
-        let key = Self.key(topic, queueId)
+        let key = QueueKey(topic: topic, queueId: queueId)
         state.withLockedValue { state in
             state.nextID += 1
             let id = state.nextID
@@ -50,7 +48,7 @@ public final class PullRequestHoldService: Sendable {
 
     /// A message reached `topic/queueId`, whose max offset is now `maxOffset`: answer the pulls it serves.
     public func messageArrived(topic: String, queueId: Int32, maxOffset: Int64) {
-        for pull in take(key: Self.key(topic, queueId), where: { $0.offset < maxOffset }) {
+        for pull in take(key: QueueKey(topic: topic, queueId: queueId), where: { $0.offset < maxOffset }) {
             pull.timeout.cancel()
             pull.answer()
         }

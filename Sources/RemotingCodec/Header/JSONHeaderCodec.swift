@@ -1,8 +1,5 @@
 import NIOCore
 import RocketMQModel
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The JSON header encoding (serialize type 0, §1.3).
 enum JSONHeaderCodec {
@@ -11,15 +8,12 @@ enum JSONHeaderCodec {
         case code, opaque, flag, version, language, remark, extFields, unknown
 
         init(_ key: UnsafeRawBufferPointer) {
-            func equals(_ name: StaticString) -> Bool {
-                key.count == name.utf8CodeUnitCount && memcmp(key.baseAddress!, name.utf8Start, key.count) == 0
-            }
             switch key.count {
-            case 4: self = equals("code") ? .code : equals("flag") ? .flag : .unknown
-            case 6: self = equals("opaque") ? .opaque : equals("remark") ? .remark : .unknown
-            case 7: self = equals("version") ? .version : .unknown
-            case 8: self = equals("language") ? .language : .unknown
-            case 9: self = equals("extFields") ? .extFields : .unknown
+            case 4: self = key.equals("code") ? .code : key.equals("flag") ? .flag : .unknown
+            case 6: self = key.equals("opaque") ? .opaque : key.equals("remark") ? .remark : .unknown
+            case 7: self = key.equals("version") ? .version : .unknown
+            case 8: self = key.equals("language") ? .language : .unknown
+            case 9: self = key.equals("extFields") ? .extFields : .unknown
             default: self = .unknown
             }
         }
