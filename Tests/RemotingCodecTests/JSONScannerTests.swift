@@ -9,6 +9,7 @@ import Testing
         #""a\"b\\c\/d\be\ff\ng\rh\ti""#, #""\u00e9t\u00C9""#, #""\ud83d\ude00 smile""#, #""caf\u00e9 é ü""#,
         #""end\u0001""#, #""\u0001""#,
         // Malformed: unterminated, bad escapes, lone surrogates, a short \u.
+        #"'a single-quoted text with "double" quotes inside it'"#, #""a long text ending in an escape \u0001""#,
         #""open"#, #""bad\q""#, #""\ud83d""#, #""\ude00""#, #""\ud83dx""#, #""\u12""#, #""\u12"#, #""trailing\"#,
     ]
 
@@ -55,10 +56,16 @@ import Testing
             Issue.record("truncated UTF-8 accepted")
             return
         }
+        // The same inside a run copied a word at a time.
+        let long: [UInt8] = [0x22] + Array("abcdefghij".utf8) + [0xC3] + Array("klmnopqrstu".utf8) + [0x22]
+        guard case .failure(.invalidUTF8) = Self.copy(long, capacity: long.count).0 else {
+            Issue.record("truncated UTF-8 in a long run accepted")
+            return
+        }
     }
 
     /// Every room smaller than the text: refused, never a byte past the room.
-    @Test(arguments: inputs.prefix(10))
+    @Test(arguments: inputs.prefix(12))
     func tightRoomIsRefusedWithoutOverrun(_ text: String) {
         let bytes = Array(text.utf8)
         guard case .success(let string) = Self.read(text) else { return }
@@ -75,5 +82,49 @@ import Testing
                 #expect((try? copied.get()) == Array(string.utf8))
             }
         }
+    }
+
+    /// Strings long enough for the word-at-a-time runs: a quote, escape, control or non-ASCII byte at every
+    /// position around the word boundaries. The writer's output reads back as the text; the scanner's copy
+    /// equals `readString`; the escapes are those of a byte-by-byte reference.
+    @Test func wordAtATimeScansAgreeWithByteByByte() throws {
+        let specials: [String] = ["\"", "\\", "\u{01}", "\u{7F}", "\n", "é", "😀", "'"]
+        for length in [7, 8, 9, 15, 16, 17, 24, 31, 40] {
+            for position in 0..<length {
+                for special in specials {
+                    var text = String(repeating: "x", count: length)
+                    let cut = text.index(text.startIndex, offsetBy: position)
+                    text.replaceSubrange(cut...cut, with: special)
+                    let written = JSONWriter().string(.string(text))
+                    #expect(Array(written.utf8) == Self.referenceEscape(text), "\(length) \(position)")
+                    #expect(try Self.read(written).get() == text)
+                    let bytes = Array(written.utf8)
+                    let (copied, intact) = Self.copy(bytes, capacity: bytes.count)
+                    #expect(intact)
+                    #expect(try copied.get() == Array(text.utf8))
+                }
+            }
+        }
+    }
+
+    /// fastjson's escapes one byte at a time.
+    static func referenceEscape(_ text: String) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += Array(#"\""#.utf8)
+            case UInt8(ascii: "\\"): out += Array(#"\\"#.utf8)
+            case 0x08: out += Array(#"\b"#.utf8)
+            case 0x09: out += Array(#"\t"#.utf8)
+            case 0x0A: out += Array(#"\n"#.utf8)
+            case 0x0C: out += Array(#"\f"#.utf8)
+            case 0x0D: out += Array(#"\r"#.utf8)
+            case 0..<0x20, 0x7F:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += Array((#"\u"# + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+            default: out.append(byte)
+            }
+        }
+        return out + [UInt8(ascii: "\"")]
     }
 }

@@ -101,14 +101,27 @@ struct RawWriter {
     @inline(__always)
     private mutating func jsonStringBody(_ utf8: UnsafeRawBufferPointer) {
         var runStart = 0
-        for index in 0..<utf8.count {
+        var index = 0
+        while index < utf8.count {
+            if utf8.count &- index >= 8 {
+                // A word at a time up to the first byte that needs an escape (JSONWriter.needsEscape).
+                let word = ByteWord.load(utf8, at: index)
+                let escapes = ByteWord.lanes(of: word, below: 0x20) | ByteWord.lanes(of: word, equalTo: UInt8(ascii: "\""))
+                    | ByteWord.lanes(of: word, equalTo: UInt8(ascii: "\\")) | ByteWord.lanes(of: word, equalTo: 0x7F)
+                let lane = ByteWord.firstLane(escapes)
+                index &+= lane
+                if lane == 8 { continue }
+            } else if !JSONWriter.needsEscape(utf8[index]) {
+                index += 1
+                continue
+            }
             let value = utf8[index]
-            guard JSONWriter.needsEscape(value) else { continue }
             if runStart < index {
                 bytes(UnsafeRawBufferPointer(rebasing: utf8[runStart..<index]))
             }
             escape(value)
-            runStart = index + 1
+            index += 1
+            runStart = index
         }
         if runStart < utf8.count {
             bytes(UnsafeRawBufferPointer(rebasing: utf8[runStart...]))

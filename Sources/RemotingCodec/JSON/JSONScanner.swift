@@ -58,6 +58,20 @@ struct JSONScanner {
 
     // MARK: Strings
 
+    /// Index of the first `quote` or backslash from `start`, or of the last word's start when there is none: the
+    /// caller's byte loop goes on from there.
+    @inline(__always)
+    private func stop(from start: Int, quote: UInt8) -> Int {
+        var position = start
+        while bytes.count &- position >= 8 {
+            let word = ByteWord.load(bytes, at: position)
+            let lane = ByteWord.firstLane(ByteWord.lanes(of: word, equalTo: quote) | ByteWord.lanes(of: word, equalTo: UInt8(ascii: "\\")))
+            position &+= lane
+            if lane < 8 { break }
+        }
+        return position
+    }
+
     /// Reads a quoted string (double or single quotes) at the current position.
     mutating func readString() throws(JSONError) -> String {
         let quote = try peek()
@@ -67,6 +81,7 @@ struct JSONScanner {
         index += 1
         let start = index
         // Fast path: no escapes.
+        index = stop(from: index, quote: quote)
         while index < bytes.count {
             let byte = bytes[index]
             if byte == quote {
@@ -112,7 +127,19 @@ struct JSONScanner {
         var reader = index + 1
         var written = 0
         var bits: UInt8 = 0
+        var wideBits: UInt64 = 0
         while true {
+            // Runs without a quote or backslash go a word at a time while the room has a word to spare.
+            while bytes.count &- reader >= 8, capacity &- written >= 8 {
+                let word = ByteWord.load(bytes, at: reader)
+                let stops = ByteWord.lanes(of: word, equalTo: quote) | ByteWord.lanes(of: word, equalTo: UInt8(ascii: "\\"))
+                (output + written).storeBytes(of: word.littleEndian, as: UInt64.self)
+                let run = ByteWord.firstLane(stops)
+                wideBits |= ByteWord.prefix(word, lanes: run)
+                reader &+= run
+                written &+= run
+                if run < 8 { break }
+            }
             guard reader < bytes.count else { throw .unexpectedEnd }
             let byte = bytes[reader]
             if byte == quote { break }
@@ -141,7 +168,7 @@ struct JSONScanner {
             reader += 1
         }
         // Escapes only write valid scalars: only raw bytes need checking.
-        guard bits < 0x80 || UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[0..<written])) else {
+        guard bits < 0x80 && wideBits & ByteWord.highs == 0 || UTF8Validation.isValid(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[0..<written])) else {
             throw .invalidUTF8(at: index + 1)
         }
         index = reader + 1
@@ -173,7 +200,7 @@ struct JSONScanner {
     private mutating func skipString() throws(JSONError) {
         let quote = bytes[index]
         let start = index + 1
-        var end = start
+        var end = stop(from: start, quote: quote)
         while end < bytes.count, bytes[end] != quote {
             if bytes[end] == UInt8(ascii: "\\") {
                 _ = try readString()
