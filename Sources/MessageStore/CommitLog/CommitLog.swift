@@ -31,7 +31,7 @@ final class CommitLog: Sendable {
 
     struct AppendState: Sendable {
         /// Next queue offset per topic and queue (Java `topicQueueTable`, keyed `topic-queueId`).
-        var topicQueueTable: [TopicQueueKey: Int64] = [:]
+        var topicQueueTable: [String: QueueIdMap<Int64>] = [:]
         /// The file being written.
         var current: MappedFile?
         /// End offset and STORETIMESTAMP of the last entry written, for the checkpoint.
@@ -118,20 +118,18 @@ final class CommitLog: Sendable {
 
     /// Replaces the queue-offset table (recovery: from the consume queues' max offsets).
     func setTopicQueueTable(_ table: [TopicQueueKey: Int64]) {
+        var offsets: [String: QueueIdMap<Int64>] = [:]
+        for (key, offset) in table { offsets[key.topic, default: QueueIdMap()][key.queueId] = offset }
         self.state.withLock { state in
-            state.topicQueueTable = table
+            state.topicQueueTable = offsets
             state.current = self.queue.lastMappedFile
             state.lastEntryEnd = self.queue.maxOffset
         }
     }
 
-    var topicQueueTable: [TopicQueueKey: Int64] {
-        self.state.withLock { $0.topicQueueTable }
-    }
-
     /// Forgets a queue's next offset (Java `removeQueueFromTopicQueueTable`).
     func removeQueueFromTopicQueueTable(topic: String, queueId: Int32) {
-        _ = self.state.withLock { $0.topicQueueTable.removeValue(forKey: TopicQueueKey(topic: topic, queueId: queueId)) }
+        self.state.withLock { $0.topicQueueTable[topic]?[queueId] = nil }
     }
 
     // MARK: Flush
@@ -258,7 +256,8 @@ final class CommitLog: Sendable {
             }
             let wroteOffset = file.fileFromOffset + Int64(position)
             // One hash of the key for the read and the update.
-            let queueOffset = consumesQueueOffset ? Self.takeQueueOffsets(&state.topicQueueTable[key, default: 0], count: count) : 0
+            let queueOffset = consumesQueueOffset ? Self.takeQueueOffsets(
+                &state.topicQueueTable[key.topic, default: QueueIdMap()][key.queueId, default: 0], count: count) : 0
             let firstSize = write(file, position, queueOffset, storeTimestamp)
             atomicMemoryFence(ordering: .releasing)
             file.storeInt32(firstSize, at: position)

@@ -4,7 +4,7 @@ import Synchronization
 /// Every consume queue, by topic and queue id (Java `DefaultMessageStore.consumeQueueTable`). Reads look queues up
 /// without creating them; the dispatch thread creates them on the first message.
 final class ConsumeQueueTable: Sendable {
-    private let table = LockedValue<[String: [Int32: ConsumeQueue]]>([:])
+    private let table = LockedValue<[String: QueueIdMap<ConsumeQueue>]>([:])
     let storePath: String
     let mappedFileSize: Int
     private let logger: Logger
@@ -18,7 +18,7 @@ final class ConsumeQueueTable: Sendable {
     /// Loads `consumequeue/<topic>/<queueId>/` (Java `loadConsumeQueue`); directories whose name is not a queue id
     /// are skipped.
     func load() throws(StoreError) {
-        var loaded: [String: [Int32: ConsumeQueue]] = [:]
+        var loaded: [String: QueueIdMap<ConsumeQueue>] = [:]
         for topic in try FileSystem.contents(of: self.storePath) {
             let topicPath = FileSystem.join(self.storePath, topic)
             guard FileSystem.isDirectory(topicPath) else { continue }
@@ -28,7 +28,7 @@ final class ConsumeQueueTable: Sendable {
                     topic: topic, queueId: queueId, storePath: self.storePath, mappedFileSize: self.mappedFileSize,
                     logger: self.logger)
                 try queue.load()
-                loaded[topic, default: [:]][queueId] = queue
+                loaded[topic, default: QueueIdMap()][queueId] = queue
             }
         }
         self.table.withLock { $0 = loaded }
@@ -46,14 +46,14 @@ final class ConsumeQueueTable: Sendable {
             let queue = ConsumeQueue(
                 topic: topic, queueId: queueId, storePath: self.storePath, mappedFileSize: self.mappedFileSize,
                 logger: self.logger)
-            table[topic, default: [:]][queueId] = queue
+            table[topic, default: QueueIdMap()][queueId] = queue
             return queue
         }
     }
 
     /// Every queue.
     var all: [ConsumeQueue] {
-        self.table.withLock { table in table.values.flatMap { $0.values } }
+        self.table.withLock { table in table.values.flatMap { $0.entries.map(\.value) } }
     }
 
     /// Topics with at least one queue.
