@@ -217,11 +217,9 @@ def render(name, java, fields):
     lines.append("    public func encode(into fields: inout ExtFields) {")
     for p, w, t, mark in fields:
         if mark == "?":
-            v = p if t == "S" else f"String({p})"
-            lines.append(f'        if let {p} {{ fields.append("{w}", {v}) }}')
+            lines.append(f'        if let {p} {{ fields.append("{w}", {p}) }}')
         else:
-            v = p if t == "S" else f"String({p})"
-            lines.append(f'        fields.append("{w}", {v})')
+            lines.append(f'        fields.append("{w}", {p})')
     lines.append("    }")
     lines.append("}")
     return "\n".join(lines)

@@ -163,4 +163,16 @@ import Testing
             "haServerAddr": "127.0.0.1:10912", "brokerId": "0", "compressed": "false", "bodyCrc32": "0",
         ])
     }
+
+    /// Numbers and booleans appended without a `String` read back as Java's `String.valueOf` text.
+    @Test func numericAppendsWriteJavaText() {
+        let numbers: [Int64] = [0, 7, -1, 10, 1_795_646_771_973, Int64.max, Int64.min, Int64(Int32.min)]
+        var fields = ExtFields()
+        for (index, number) in numbers.enumerated() { fields.append("n\(index)", number) }
+        fields.append("i", Int32.min)
+        fields.append("t", true)
+        fields.append("f", false)
+        for (index, number) in numbers.enumerated() { #expect(fields["n\(index)"] == String(number)) }
+        #expect(fields["i"] == "-2147483648" && fields["t"] == "true" && fields["f"] == "false")
+    }
 }

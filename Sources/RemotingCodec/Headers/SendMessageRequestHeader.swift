@@ -96,16 +96,16 @@ public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
         fields.append("producerGroup", producerGroup)
         fields.append("topic", topic)
         fields.append("defaultTopic", defaultTopic)
-        fields.append("defaultTopicQueueNums", String(defaultTopicQueueNums))
-        fields.append("queueId", String(queueId))
-        fields.append("sysFlag", String(sysFlag))
-        fields.append("bornTimestamp", String(bornTimestamp))
-        fields.append("flag", String(flag))
+        fields.append("defaultTopicQueueNums", defaultTopicQueueNums)
+        fields.append("queueId", queueId)
+        fields.append("sysFlag", sysFlag)
+        fields.append("bornTimestamp", bornTimestamp)
+        fields.append("flag", flag)
         if let properties { fields.append("properties", properties) }
-        if let reconsumeTimes { fields.append("reconsumeTimes", String(reconsumeTimes)) }
+        if let reconsumeTimes { fields.append("reconsumeTimes", reconsumeTimes) }
         fields.append("unitMode", unitMode ? "true" : "false")
         fields.append("batch", batch ? "true" : "false")
-        if let maxReconsumeTimes { fields.append("maxReconsumeTimes", String(maxReconsumeTimes)) }
+        if let maxReconsumeTimes { fields.append("maxReconsumeTimes", maxReconsumeTimes) }
         if let brokerName { fields.append("bname", brokerName) }
     }
 
@@ -114,15 +114,15 @@ public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
         fields.append("a", producerGroup)
         fields.append("b", topic)
         fields.append("c", defaultTopic)
-        fields.append("d", String(defaultTopicQueueNums))
-        fields.append("e", String(queueId))
-        fields.append("f", String(sysFlag))
-        fields.append("g", String(bornTimestamp))
-        fields.append("h", String(flag))
+        fields.append("d", defaultTopicQueueNums)
+        fields.append("e", queueId)
+        fields.append("f", sysFlag)
+        fields.append("g", bornTimestamp)
+        fields.append("h", flag)
         if let properties { fields.append("i", properties) }
-        if let reconsumeTimes { fields.append("j", String(reconsumeTimes)) }
+        if let reconsumeTimes { fields.append("j", reconsumeTimes) }
         fields.append("k", unitMode ? "true" : "false")
-        if let maxReconsumeTimes { fields.append("l", String(maxReconsumeTimes)) }
+        if let maxReconsumeTimes { fields.append("l", maxReconsumeTimes) }
         fields.append("m", batch ? "true" : "false")
         if let brokerName { fields.append("n", brokerName) }
     }

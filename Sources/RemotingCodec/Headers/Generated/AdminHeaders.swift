@@ -90,12 +90,12 @@ public struct CreateTopicRequestHeader: CommandCustomHeader, Equatable {
     public func encode(into fields: inout ExtFields) {
         fields.append("topic", topic)
         fields.append("defaultTopic", defaultTopic)
-        fields.append("readQueueNums", String(readQueueNums))
-        fields.append("writeQueueNums", String(writeQueueNums))
-        fields.append("perm", String(perm))
+        fields.append("readQueueNums", readQueueNums)
+        fields.append("writeQueueNums", writeQueueNums)
+        fields.append("perm", perm)
         fields.append("topicFilterType", topicFilterType)
-        if let topicSysFlag { fields.append("topicSysFlag", String(topicSysFlag)) }
-        fields.append("order", String(order))
+        if let topicSysFlag { fields.append("topicSysFlag", topicSysFlag) }
+        fields.append("order", order)
     }
 }
 
@@ -325,7 +325,7 @@ public struct DeleteSubscriptionGroupRequestHeader: CommandCustomHeader, Equatab
 
     public func encode(into fields: inout ExtFields) {
         fields.append("groupName", groupName)
-        fields.append("removeOffset", String(removeOffset))
+        fields.append("removeOffset", removeOffset)
     }
 }
 
@@ -416,7 +416,7 @@ public struct CloneGroupOffsetRequestHeader: CommandCustomHeader, Equatable {
         fields.append("srcGroup", srcGroup)
         fields.append("destGroup", destGroup)
         if let topic { fields.append("topic", topic) }
-        fields.append("offline", String(offline))
+        fields.append("offline", offline)
     }
 }
 
@@ -575,7 +575,7 @@ public struct GetConsumerStatsInBrokerHeader: CommandCustomHeader, Equatable {
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("isOrder", String(isOrder))
+        fields.append("isOrder", isOrder)
     }
 }
 
@@ -638,9 +638,9 @@ public struct QueryConsumeQueueRequestHeader: CommandCustomHeader, Equatable {
 
     public func encode(into fields: inout ExtFields) {
         fields.append("topic", topic)
-        fields.append("queueId", String(queueId))
-        fields.append("index", String(index))
-        fields.append("count", String(count))
+        fields.append("queueId", queueId)
+        fields.append("index", index)
+        fields.append("count", count)
         if let consumerGroup { fields.append("consumerGroup", consumerGroup) }
     }
 }
@@ -760,7 +760,7 @@ public struct CreateAccessConfigRequestHeader: CommandCustomHeader, Equatable {
         fields.append("accessKey", accessKey)
         if let secretKey { fields.append("secretKey", secretKey) }
         if let whiteRemoteAddress { fields.append("whiteRemoteAddress", whiteRemoteAddress) }
-        fields.append("admin", String(admin))
+        fields.append("admin", admin)
         if let defaultTopicPerm { fields.append("defaultTopicPerm", defaultTopicPerm) }
         if let defaultGroupPerm { fields.append("defaultGroupPerm", defaultGroupPerm) }
         if let topicPerms { fields.append("topicPerms", topicPerms) }

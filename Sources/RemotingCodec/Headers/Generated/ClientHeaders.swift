@@ -193,13 +193,13 @@ public struct ConsumerSendMsgBackRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("offset", String(offset))
+        fields.append("offset", offset)
         fields.append("group", group)
-        fields.append("delayLevel", String(delayLevel))
+        fields.append("delayLevel", delayLevel)
         if let originMsgId { fields.append("originMsgId", originMsgId) }
         if let originTopic { fields.append("originTopic", originTopic) }
-        fields.append("unitMode", String(unitMode))
-        if let maxReconsumeTimes { fields.append("maxReconsumeTimes", String(maxReconsumeTimes)) }
+        fields.append("unitMode", unitMode)
+        if let maxReconsumeTimes { fields.append("maxReconsumeTimes", maxReconsumeTimes) }
         if let bname { fields.append("bname", bname) }
     }
 }
@@ -259,8 +259,8 @@ public struct ResetOffsetRequestHeader: CommandCustomHeader, Equatable {
     public func encode(into fields: inout ExtFields) {
         fields.append("topic", topic)
         fields.append("group", group)
-        fields.append("timestamp", String(timestamp))
-        fields.append("isForce", String(isForce))
+        fields.append("timestamp", timestamp)
+        fields.append("isForce", isForce)
     }
 }
 
@@ -360,7 +360,7 @@ public struct GetConsumerRunningInfoRequestHeader: CommandCustomHeader, Equatabl
     public func encode(into fields: inout ExtFields) {
         fields.append("consumerGroup", consumerGroup)
         fields.append("clientId", clientId)
-        fields.append("jstackEnable", String(jstackEnable))
+        fields.append("jstackEnable", jstackEnable)
     }
 }
 

@@ -54,7 +54,7 @@ public struct QueryConsumerOffsetRequestHeader: CommandCustomHeader, Equatable {
     public func encode(into fields: inout ExtFields) {
         fields.append("consumerGroup", consumerGroup)
         fields.append("topic", topic)
-        fields.append("queueId", String(queueId))
+        fields.append("queueId", queueId)
         if let bname { fields.append("bname", bname) }
     }
 }
@@ -84,7 +84,7 @@ public struct QueryConsumerOffsetResponseHeader: CommandCustomHeader, Equatable 
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("offset", String(offset))
+        fields.append("offset", offset)
     }
 }
 
@@ -151,8 +151,8 @@ public struct UpdateConsumerOffsetRequestHeader: CommandCustomHeader, Equatable 
     public func encode(into fields: inout ExtFields) {
         fields.append("consumerGroup", consumerGroup)
         fields.append("topic", topic)
-        fields.append("queueId", String(queueId))
-        fields.append("commitOffset", String(commitOffset))
+        fields.append("queueId", queueId)
+        fields.append("commitOffset", commitOffset)
         if let bname { fields.append("bname", bname) }
     }
 }

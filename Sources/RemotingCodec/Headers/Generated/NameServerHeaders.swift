@@ -36,7 +36,7 @@ public struct GetRouteInfoRequestHeader: CommandCustomHeader, Equatable {
 
     public func encode(into fields: inout ExtFields) {
         fields.append("topic", topic)
-        if let acceptStandardJsonOnly { fields.append("acceptStandardJsonOnly", String(acceptStandardJsonOnly)) }
+        if let acceptStandardJsonOnly { fields.append("acceptStandardJsonOnly", acceptStandardJsonOnly) }
     }
 }
 
@@ -123,9 +123,9 @@ public struct RegisterBrokerRequestHeader: CommandCustomHeader, Equatable {
         fields.append("brokerAddr", brokerAddr)
         fields.append("clusterName", clusterName)
         fields.append("haServerAddr", haServerAddr)
-        fields.append("brokerId", String(brokerId))
-        fields.append("compressed", String(compressed))
-        fields.append("bodyCrc32", String(bodyCrc32))
+        fields.append("brokerId", brokerId)
+        fields.append("compressed", compressed)
+        fields.append("bodyCrc32", bodyCrc32)
     }
 }
 
@@ -224,7 +224,7 @@ public struct UnregisterBrokerRequestHeader: CommandCustomHeader, Equatable {
         fields.append("brokerName", brokerName)
         fields.append("brokerAddr", brokerAddr)
         fields.append("clusterName", clusterName)
-        fields.append("brokerId", String(brokerId))
+        fields.append("brokerId", brokerId)
     }
 }
 
@@ -284,7 +284,7 @@ public struct QueryDataVersionRequestHeader: CommandCustomHeader, Equatable {
         fields.append("brokerName", brokerName)
         fields.append("brokerAddr", brokerAddr)
         fields.append("clusterName", clusterName)
-        fields.append("brokerId", String(brokerId))
+        fields.append("brokerId", brokerId)
     }
 }
 
@@ -314,7 +314,7 @@ public struct QueryDataVersionResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("changed", String(changed))
+        fields.append("changed", changed)
     }
 }
 
@@ -443,7 +443,7 @@ public struct WipeWritePermOfBrokerResponseHeader: CommandCustomHeader, Equatabl
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("wipeTopicCount", String(wipeTopicCount))
+        fields.append("wipeTopicCount", wipeTopicCount)
     }
 }
 
@@ -502,7 +502,7 @@ public struct AddWritePermOfBrokerResponseHeader: CommandCustomHeader, Equatable
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("addTopicCount", String(addTopicCount))
+        fields.append("addTopicCount", addTopicCount)
     }
 }
 

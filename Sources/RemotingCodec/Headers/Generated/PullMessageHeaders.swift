@@ -120,14 +120,14 @@ public struct PullMessageRequestHeader: CommandCustomHeader, Equatable {
     public func encode(into fields: inout ExtFields) {
         fields.append("consumerGroup", consumerGroup)
         fields.append("topic", topic)
-        fields.append("queueId", String(queueId))
-        fields.append("queueOffset", String(queueOffset))
-        fields.append("maxMsgNums", String(maxMsgNums))
-        fields.append("sysFlag", String(sysFlag))
-        fields.append("commitOffset", String(commitOffset))
-        fields.append("suspendTimeoutMillis", String(suspendTimeoutMillis))
+        fields.append("queueId", queueId)
+        fields.append("queueOffset", queueOffset)
+        fields.append("maxMsgNums", maxMsgNums)
+        fields.append("sysFlag", sysFlag)
+        fields.append("commitOffset", commitOffset)
+        fields.append("suspendTimeoutMillis", suspendTimeoutMillis)
         if let subscription { fields.append("subscription", subscription) }
-        fields.append("subVersion", String(subVersion))
+        fields.append("subVersion", subVersion)
         if let expressionType { fields.append("expressionType", expressionType) }
         if let bname { fields.append("bname", bname) }
     }
@@ -183,9 +183,9 @@ public struct PullMessageResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("suggestWhichBrokerId", String(suggestWhichBrokerId))
-        fields.append("nextBeginOffset", String(nextBeginOffset))
-        fields.append("minOffset", String(minOffset))
-        fields.append("maxOffset", String(maxOffset))
+        fields.append("suggestWhichBrokerId", suggestWhichBrokerId)
+        fields.append("nextBeginOffset", nextBeginOffset)
+        fields.append("minOffset", minOffset)
+        fields.append("maxOffset", maxOffset)
     }
 }

@@ -74,9 +74,9 @@ public struct QueryMessageRequestHeader: CommandCustomHeader, Equatable {
     public func encode(into fields: inout ExtFields) {
         fields.append("topic", topic)
         fields.append("key", key)
-        fields.append("maxNum", String(maxNum))
-        fields.append("beginTimestamp", String(beginTimestamp))
-        fields.append("endTimestamp", String(endTimestamp))
+        fields.append("maxNum", maxNum)
+        fields.append("beginTimestamp", beginTimestamp)
+        fields.append("endTimestamp", endTimestamp)
         if let uniqueKeyQuery { fields.append("_UNIQUE_KEY_QUERY", uniqueKeyQuery) }
     }
 }
@@ -113,8 +113,8 @@ public struct QueryMessageResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("indexLastUpdateTimestamp", String(indexLastUpdateTimestamp))
-        fields.append("indexLastUpdatePhyoffset", String(indexLastUpdatePhyoffset))
+        fields.append("indexLastUpdateTimestamp", indexLastUpdateTimestamp)
+        fields.append("indexLastUpdatePhyoffset", indexLastUpdatePhyoffset)
     }
 }
 
@@ -143,6 +143,6 @@ public struct ViewMessageRequestHeader: CommandCustomHeader, Equatable {
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("offset", String(offset))
+        fields.append("offset", offset)
     }
 }

@@ -52,8 +52,8 @@ public struct GetMaxOffsetRequestHeader: CommandCustomHeader, Equatable {
 
     public func encode(into fields: inout ExtFields) {
         fields.append("topic", topic)
-        fields.append("queueId", String(queueId))
-        if let committed { fields.append("committed", String(committed)) }
+        fields.append("queueId", queueId)
+        if let committed { fields.append("committed", committed) }
         if let bname { fields.append("bname", bname) }
     }
 }
@@ -83,7 +83,7 @@ public struct GetMaxOffsetResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("offset", String(offset))
+        fields.append("offset", offset)
     }
 }
 
@@ -130,7 +130,7 @@ public struct GetMinOffsetRequestHeader: CommandCustomHeader, Equatable {
 
     public func encode(into fields: inout ExtFields) {
         fields.append("topic", topic)
-        fields.append("queueId", String(queueId))
+        fields.append("queueId", queueId)
         if let bname { fields.append("bname", bname) }
     }
 }
@@ -160,7 +160,7 @@ public struct GetMinOffsetResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("offset", String(offset))
+        fields.append("offset", offset)
     }
 }
 
@@ -207,7 +207,7 @@ public struct GetEarliestMsgStoretimeRequestHeader: CommandCustomHeader, Equatab
 
     public func encode(into fields: inout ExtFields) {
         fields.append("topic", topic)
-        fields.append("queueId", String(queueId))
+        fields.append("queueId", queueId)
         if let bname { fields.append("bname", bname) }
     }
 }
@@ -237,7 +237,7 @@ public struct GetEarliestMsgStoretimeResponseHeader: CommandCustomHeader, Equata
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("timestamp", String(timestamp))
+        fields.append("timestamp", timestamp)
     }
 }
 
@@ -293,8 +293,8 @@ public struct SearchOffsetRequestHeader: CommandCustomHeader, Equatable {
 
     public func encode(into fields: inout ExtFields) {
         fields.append("topic", topic)
-        fields.append("queueId", String(queueId))
-        fields.append("timestamp", String(timestamp))
+        fields.append("queueId", queueId)
+        fields.append("timestamp", timestamp)
         if let bname { fields.append("bname", bname) }
     }
 }
@@ -324,6 +324,6 @@ public struct SearchOffsetResponseHeader: CommandCustomHeader, Equatable {
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("offset", String(offset))
+        fields.append("offset", offset)
     }
 }

@@ -142,16 +142,16 @@ public struct ReplyMessageRequestHeader: CommandCustomHeader, Equatable {
         fields.append("producerGroup", producerGroup)
         fields.append("topic", topic)
         fields.append("defaultTopic", defaultTopic)
-        fields.append("defaultTopicQueueNums", String(defaultTopicQueueNums))
-        fields.append("queueId", String(queueId))
-        fields.append("sysFlag", String(sysFlag))
-        fields.append("bornTimestamp", String(bornTimestamp))
-        fields.append("flag", String(flag))
+        fields.append("defaultTopicQueueNums", defaultTopicQueueNums)
+        fields.append("queueId", queueId)
+        fields.append("sysFlag", sysFlag)
+        fields.append("bornTimestamp", bornTimestamp)
+        fields.append("flag", flag)
         if let properties { fields.append("properties", properties) }
-        if let reconsumeTimes { fields.append("reconsumeTimes", String(reconsumeTimes)) }
-        fields.append("unitMode", String(unitMode))
+        if let reconsumeTimes { fields.append("reconsumeTimes", reconsumeTimes) }
+        fields.append("unitMode", unitMode)
         fields.append("bornHost", bornHost)
         fields.append("storeHost", storeHost)
-        fields.append("storeTimestamp", String(storeTimestamp))
+        fields.append("storeTimestamp", storeTimestamp)
     }
 }

@@ -72,8 +72,8 @@ public struct SendMessageResponseHeader: CommandCustomHeader, Equatable {
 
     public func encode(into fields: inout ExtFields) {
         fields.append("msgId", msgId)
-        fields.append("queueId", String(queueId))
-        fields.append("queueOffset", String(queueOffset))
+        fields.append("queueId", queueId)
+        fields.append("queueOffset", queueOffset)
         if let transactionId { fields.append("transactionId", transactionId) }
         if let msgRegion { fields.append("MSG_REGION", msgRegion) }
         if let traceOn { fields.append("TRACE_ON", traceOn) }

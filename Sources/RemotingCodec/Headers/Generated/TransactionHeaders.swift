@@ -85,10 +85,10 @@ public struct EndTransactionRequestHeader: CommandCustomHeader, Equatable {
 
     public func encode(into fields: inout ExtFields) {
         fields.append("producerGroup", producerGroup)
-        fields.append("tranStateTableOffset", String(tranStateTableOffset))
-        fields.append("commitLogOffset", String(commitLogOffset))
-        fields.append("commitOrRollback", String(commitOrRollback))
-        fields.append("fromTransactionCheck", String(fromTransactionCheck))
+        fields.append("tranStateTableOffset", tranStateTableOffset)
+        fields.append("commitLogOffset", commitLogOffset)
+        fields.append("commitOrRollback", commitOrRollback)
+        fields.append("fromTransactionCheck", fromTransactionCheck)
         fields.append("msgId", msgId)
         if let transactionId { fields.append("transactionId", transactionId) }
         if let bname { fields.append("bname", bname) }
@@ -156,8 +156,8 @@ public struct CheckTransactionStateRequestHeader: CommandCustomHeader, Equatable
     }
 
     public func encode(into fields: inout ExtFields) {
-        fields.append("tranStateTableOffset", String(tranStateTableOffset))
-        fields.append("commitLogOffset", String(commitLogOffset))
+        fields.append("tranStateTableOffset", tranStateTableOffset)
+        fields.append("commitLogOffset", commitLogOffset)
         if let msgId { fields.append("msgId", msgId) }
         if let transactionId { fields.append("transactionId", transactionId) }
         if let offsetMsgId { fields.append("offsetMsgId", offsetMsgId) }
