@@ -85,21 +85,9 @@ public struct ExtFields: Sendable, Equatable, Sequence, ExpressibleByDictionaryL
 
     /// Appends the decimal text of `value` (Java's `String.valueOf`) without making a `String`.
     public mutating func append(_ name: String, _ value: Int64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var magnitude = value.magnitude
-            var index = scratch.count
-            repeat {
-                index -= 1
-                scratch[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                index -= 1
-                scratch[index] = UInt8(ascii: "-")
-            }
-            var name = name
-            name.withUTF8 { appendRaw(UnsafeRawBufferPointer($0), UnsafeRawBufferPointer(rebasing: scratch[index...])) }
+        var name = name
+        name.withUTF8 { name in
+            RawWriter.withDecimal(value) { appendRaw(UnsafeRawBufferPointer(name), $0) }
         }
     }
 

@@ -51,21 +51,26 @@ struct RawWriter {
 
     /// The decimal text of `value`, as Java's `String.valueOf`.
     mutating func decimal(_ value: Int64) {
-        var magnitude = value.magnitude
-        if value < 0 { byte(UInt8(ascii: "-")) }
+        Self.withDecimal(value) { bytes($0) }
+    }
+
+    /// The decimal text of `value` (Java's `String.valueOf`) in a scratch buffer on the stack.
+    static func withDecimal<R>(_ value: Int64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        let count = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
+        return withUnsafeMutableBytes(of: &digits) { scratch in
+            var magnitude = value.magnitude
             var index = scratch.count
             repeat {
                 index -= 1
                 scratch[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
             } while magnitude > 0
-            let count = scratch.count - index
-            (base + offset).copyMemory(from: scratch.baseAddress! + index, byteCount: count)
-            return count
+            if value < 0 {
+                index -= 1
+                scratch[index] = UInt8(ascii: "-")
+            }
+            return body(UnsafeRawBufferPointer(rebasing: scratch[index...]))
         }
-        offset += count
     }
 
     /// A JSON string in fastjson's escaping: control characters as `\uXXXX` (except `\b \t \n \f \r`),
