@@ -38,30 +38,41 @@ struct StoredProperties {
         // Every piece must be a pair: the general path drops the others when it rewrites the string.
         let pieces = bytes.reduce(1) { $1 == MessageProperties.propertySeparator ? $0 + 1 : $0 }
         guard pieces <= maxPairs else { return nil }
-        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
-        pairs.reserveCapacity(pieces)
-        var plain = true
-        var wait = true
-        var delay: Int32 = 0
-        var waitIndex = -1
-        MessageProperties.forEachPair(bytes) { nameRange, valueRange in
-            guard plain else { return }
-            let name = UnsafeRawBufferPointer(rebasing: bytes[nameRange])
-            let value = UnsafeRawBufferPointer(rebasing: bytes[valueRange])
-            for seen in pairs where seen.name.count == name.count {
-                if memcmp(bytes.baseAddress! + seen.name.lowerBound, name.baseAddress!, name.count) == 0 { plain = false }
+        return withUnsafeTemporaryAllocation(of: (name: Range<Int>, value: Range<Int>).self, capacity: maxPairs) { room in
+            var count = 0
+            var plain = true
+            var wait = true
+            var delay: Int32 = 0
+            var waitIndex = -1
+            MessageProperties.forEachPair(bytes) { nameRange, valueRange in
+                guard plain, count < maxPairs else { return }
+                let name = UnsafeRawBufferPointer(rebasing: bytes[nameRange])
+                let value = UnsafeRawBufferPointer(rebasing: bytes[valueRange])
+                for seen in room[..<count] where seen.name.count == name.count {
+                    if memcmp(bytes.baseAddress! + seen.name.lowerBound, name.baseAddress!, name.count) == 0 { plain = false }
+                }
+                if name.equals("WAIT") {
+                    wait = !value.equals("false")
+                    waitIndex = count
+                } else if name.equals("DELAY") {
+                    if let level = Int32(String(decoding: value, as: UTF8.self)) { delay = level } else { plain = false }
+                } else if isGeneral(name) {
+                    plain = false
+                }
+                room.initializeElement(at: count, to: (nameRange, valueRange))
+                count += 1
             }
-            if name.equals("WAIT") {
-                wait = !value.equals("false")
-                waitIndex = pairs.count
-            } else if name.equals("DELAY") {
-                if let level = Int32(String(decoding: value, as: UTF8.self)) { delay = level } else { plain = false }
-            } else if isGeneral(name) {
-                plain = false
-            }
-            pairs.append((nameRange, valueRange))
+            guard plain, count == pieces else { return nil }
+            return Self.write(
+                pairs: UnsafeBufferPointer(rebasing: room[..<count]), of: bytes, skipping: waitIndex, cluster: cluster,
+                waitStoreMessageOK: wait, delayTimeLevel: delay)
         }
-        guard plain, pairs.count == pieces else { return nil }
+    }
+
+    private static func write(
+        pairs: UnsafeBufferPointer<(name: Range<Int>, value: Range<Int>)>, of bytes: UnsafeRawBufferPointer, skipping waitIndex: Int,
+        cluster: String, waitStoreMessageOK wait: Bool, delayTimeLevel delay: Int32
+    ) -> StoredProperties {
         // One allocation of the exact size, filled in place.
         var cluster = cluster, name = MessageConst.cluster
         return cluster.withUTF8 { clusterBytes in name.withUTF8 { name in

@@ -426,7 +426,7 @@ struct JSONScanner {
     mutating func readPlainKey() throws(JSONError) -> UnsafeRawBufferPointer? {
         let quote = try peek()
         guard quote == UInt8(ascii: "\"") else { return nil }
-        var end = index + 1
+        var end = stop(from: index + 1, quote: quote)
         while end < bytes.count {
             let byte = bytes[end]
             if byte == quote {

@@ -69,12 +69,20 @@ public enum TopicValidator {
 
     /// `validateTopic`: blank (empty or whitespace only), then illegal characters, then longer than 127.
     public static func validate(_ topic: some StringProtocol) -> Violation? {
-        // Every valid name is ASCII from the allowed set: one pass over the bytes settles it (the broker
-        // checks each send's topic; walking Characters costs more than the rest of the check).
-        let allowed = topic.utf8.withContiguousStorageIfAvailable { bytes in
-            !bytes.isEmpty && bytes.allSatisfy { Self.isValidCharacter(UInt16($0)) }
-        }
-        if allowed == true { return topic.utf8.count > Self.topicMaxLength ? .tooLong : nil }
+        Self.validate(String(topic))
+    }
+
+    /// `validate` for a `String` (every send's topic: no generic dispatch). Every valid name is ASCII from the
+    /// allowed set, so one pass over the bytes settles it; walking Characters costs more than the rest of the check.
+    public static func validate(_ topic: String) -> Violation? {
+        var topic = topic
+        let allowed = topic.withUTF8 { bytes in !bytes.isEmpty && bytes.allSatisfy { Self.isValidCharacter(UInt16($0)) } }
+        if allowed { return topic.utf8.count > Self.topicMaxLength ? .tooLong : nil }
+        return Self.violation(topic)
+    }
+
+    /// Java's checks in order, for a name that is not plain allowed ASCII.
+    private static func violation(_ topic: String) -> Violation? {
         if topic.allSatisfy(\.isWhitespace) { return .blank }
         if Self.isTopicOrGroupIllegal(topic) { return .illegalCharacters }
         if topic.utf16.count > Self.topicMaxLength { return .tooLong }
