@@ -8,9 +8,12 @@ import RemotingCodec
 // `perf record -g` or `valgrind --tool=callgrind`: `CodecTool rocketmq|json SECONDS|-FRAMES`.
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3, let serializeType = ["json": SerializeType.json, "rocketmq": .rocketmq][arguments[1]],
+// `CodecTool json-typed|rocketmq-typed ...`: the client's side instead, typed header to extFields to frame.
+let typed = arguments.count == 3 && arguments[1].hasSuffix("-typed")
+guard arguments.count == 3,
+      let serializeType = ["json": SerializeType.json, "rocketmq": .rocketmq][typed ? String(arguments[1].dropLast(6)) : arguments[1]],
       let amount = Int(arguments[2]) else {
-    print("usage: CodecTool rocketmq|json SECONDS (or -FRAMES for a fixed count)")
+    print("usage: CodecTool rocketmq|json|rocketmq-typed|json-typed SECONDS (or -FRAMES for a fixed count)")
     exit(2)
 }
 
@@ -38,6 +41,18 @@ let start = clock.now
 let deadline = amount > 0 ? start + .seconds(amount) : start + .seconds(3600)
 let limit = amount > 0 ? Int.max : -amount
 while frames < limit, clock.now < deadline {
+    if typed {
+        for opaque in 0..<1000 {
+            let command = RemotingCommand(
+                code: RequestCode.sendMessageV2.rawValue, opaque: Int32(opaque), extFields: header.v2ExtFields,
+                serializeType: serializeType, body: body)
+            output.clear()
+            RemotingFrameEncoder.encode(command, into: &output)
+            checksum &+= output.readableBytes
+        }
+        frames += 1000
+        continue
+    }
     var input = batch
     for _ in 0..<1000 {
         guard let command = try decoder.decode(buffer: &input) else { fatalError("short batch") }

@@ -190,17 +190,20 @@ extension ExtFields {
         precondition(name.count <= Self.maximumNameLength, "extFields name longer than \(Self.maximumNameLength) bytes")
         let nameLength = UInt16(name.count)
         let valueLength = UInt32(truncatingIfNeeded: value.count)
+        let entryLength = 6 + name.count + value.count
         // Geometric growth: an exact reserve per field would copy the whole array at every append.
-        let needed = bytes.count + 6 + name.count + value.count
+        let needed = bytes.count + entryLength
         if bytes.capacity < needed { bytes.reserveCapacity(Swift.max(needed, bytes.capacity * 2)) }
-        bytes.append(UInt8(nameLength >> 8))
-        bytes.append(UInt8(nameLength & 0xFF))
-        bytes.append(contentsOf: name.assumingMemoryBound(to: UInt8.self))
-        bytes.append(UInt8(valueLength >> 24))
-        bytes.append(UInt8(valueLength >> 16 & 0xFF))
-        bytes.append(UInt8(valueLength >> 8 & 0xFF))
-        bytes.append(UInt8(valueLength & 0xFF))
-        bytes.append(contentsOf: value.assumingMemoryBound(to: UInt8.self))
+        // The entry is laid out aside (on the stack when small) and appended in one copy: eight appends
+        // per field cost more than the bytes.
+        withUnsafeTemporaryAllocation(byteCount: entryLength, alignment: 1) { entry in
+            let base = entry.baseAddress!
+            base.storeBytes(of: nameLength.bigEndian, as: UInt16.self)
+            if !name.isEmpty { (base + 2).copyMemory(from: name.baseAddress!, byteCount: name.count) }
+            base.storeBytes(of: valueLength.bigEndian, toByteOffset: 2 + name.count, as: UInt32.self)
+            if !value.isEmpty { (base + 6 + name.count).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(entry))
+        }
     }
 }
 
