@@ -13,6 +13,9 @@ public final class HAClient: Sendable {
     private struct State {
         var masterAddress: String?
         var channel: (any Channel)?
+        /// Set by the task's cancellation: a connection that completes afterwards is closed at once (else
+        /// ``run()`` would wait on it until the master drops it).
+        var cancelled = false
     }
 
     private let store: LocalFileMessageStore
@@ -93,7 +96,10 @@ public final class HAClient: Sendable {
             }
         } onCancel: {
             self.addressChanged.finish()
-            let channel = self.state.withLockedValue { $0.channel }
+            let channel = self.state.withLockedValue { state in
+                state.cancelled = true
+                return state.channel
+            }
             channel?.close(promise: nil)
         }
     }
@@ -116,7 +122,7 @@ public final class HAClient: Sendable {
             }
             .connect(host: host, port: port).get()
         let current = self.state.withLockedValue { state -> Bool in
-            guard state.masterAddress == address else { return false }
+            guard state.masterAddress == address, !state.cancelled else { return false }
             state.channel = channel
             return true
         }
