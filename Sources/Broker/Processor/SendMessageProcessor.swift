@@ -56,9 +56,16 @@ public final class SendMessageProcessor: RequestProcessor {
         let bornHost = Self.bornHost(context)
         var sysFlag = MessageSysFlag(rawValue: header.sysFlag)
         if topicConfig.topicFilterType == .multiTag { sysFlag.insert(.multiTags) }
-        let outcome = PutOutcome()
         // The answer names the queue the producer chose, also for a half message parked in queue 0.
         let queueId = header.queueId
+        // Made only when the store has to wait (a group commit, a slave): the common put answers at once.
+        var pending: EventLoopFuture<PutMessageResult>?
+        func deferred() -> @Sendable (PutMessageResult) -> Void {
+            let promise = context.connection.eventLoop.makePromise(of: PutMessageResult.self)
+            pending = promise.futureResult
+            return { promise.succeed($0) }
+        }
+        let answered: PutMessageResult?
         if header.batch {
             guard let body = request.body else { return .response(request.makeResponse(code: .messageIllegal, remark: "the batch body is empty")) }
             guard header.topic.utf8.count <= TopicValidator.topicMaxLength else {
@@ -69,12 +76,12 @@ public final class SendMessageProcessor: RequestProcessor {
             batchProperties[MessageConst.cluster] = cluster
             var raw = ByteBuffer()
             batchProperties.write(to: &raw)
-            store.putMessages(BrokerInnerBatch(
+            answered = store.putMessages(BrokerInnerBatch(
                 topic: header.topic, queueId: header.queueId, body: body, batchProperties: raw, sysFlag: sysFlag,
                 bornTimestamp: header.bornTimestamp, bornHost: bornHost, storeHost: storeHost,
                 reconsumeTimes: header.reconsumeTimes ?? 0,
                 delayTimeLevel: batchProperties[MessageConst.delayTimeLevel].flatMap { Int32($0) } ?? 0,
-                waitStoreMessageOK: wait)) { outcome.complete($0) }
+                waitStoreMessageOK: wait), deferred: deferred)
         } else {
             let stored: StoredProperties
             if let plain = StoredProperties(header.properties ?? "", cluster: cluster) {
@@ -85,15 +92,19 @@ public final class SendMessageProcessor: RequestProcessor {
                 case .success(let redirected): stored = redirected
                 }
             }
-            store.putMessage(BrokerInnerMessage(
+            answered = store.putMessage(BrokerInnerMessage(
                 topic: header.topic, queueId: header.queueId, body: request.body ?? ByteBuffer(), rawProperties: stored.raw,
                 flag: header.flag, sysFlag: sysFlag, bornTimestamp: header.bornTimestamp, bornHost: bornHost,
                 storeHost: storeHost, reconsumeTimes: header.reconsumeTimes ?? 0, delayTimeLevel: stored.delayTimeLevel,
-                waitStoreMessageOK: stored.waitStoreMessageOK)) { outcome.complete($0) }
+                waitStoreMessageOK: stored.waitStoreMessageOK), deferred: deferred)
         }
-        return outcome.answer(on: context.connection.eventLoop) { result in
+        if let answered {
+            return .response(Self.response(to: request, result: answered, queueId: queueId, regionId: region, traceOn: traceOn))
+        }
+        guard let pending else { preconditionFailure("a put is answered or deferred") }
+        return .future(pending.map { result in
             Self.response(to: request, result: result, queueId: queueId, regionId: region, traceOn: traceOn)
-        }
+        })
     }
 
     /// The general path of a single message's properties: a half message goes to the half topic, one with a
@@ -226,7 +237,7 @@ public final class SendMessageProcessor: RequestProcessor {
         }
         var fields = SendMessageResponseHeader(msgId: append.msgId, queueId: queueId, queueOffset: append.queueOffset).extFields
         fields.append("MSG_REGION", regionId)
-        fields.append("TRACE_ON", traceOn ? "true" : "false")
+        fields.append("TRACE_ON", traceOn)
         return request.makeResponse(code: code, remark: remark, extFields: fields)
     }
 }
@@ -235,39 +246,6 @@ extension SendMessageProcessor {
     /// BORNHOST: the producer's address as this connection sees it.
     static func bornHost(_ context: RequestContext) -> MessageHost {
         context.remoteAddress.flatMap(MessageHost.init(peer:))?.normalized ?? MessageHost(ipv4: 0, 0, 0, 0, port: 0)
-    }
-}
-
-/// A put's outcome: answered at once when the store completed it before returning (ASYNC_FLUSH, or no
-/// `WAIT`), else through a future completed by the group commit or the replication.
-final class PutOutcome: Sendable {
-    private enum State {
-        case pending
-        case done(PutMessageResult)
-        case awaited(EventLoopPromise<PutMessageResult>)
-    }
-    private let state = NIOLockedValueBox(State.pending)
-
-    func complete(_ result: PutMessageResult) {
-        let promise = state.withLockedValue { state -> EventLoopPromise<PutMessageResult>? in
-            if case .awaited(let promise) = state { return promise }
-            state = .done(result)
-            return nil
-        }
-        promise?.succeed(result)
-    }
-
-    func answer(on loop: any EventLoop, _ respond: @escaping @Sendable (PutMessageResult) -> RemotingCommand) -> ProcessorResult {
-        let answer = state.withLockedValue { state -> State in
-            if case .done = state { return state }
-            state = .awaited(loop.makePromise(of: PutMessageResult.self))
-            return state
-        }
-        switch answer {
-        case .done(let result): return .response(respond(result))
-        case .awaited(let promise): return .future(promise.futureResult.map(respond))
-        case .pending: preconditionFailure("a put is answered or awaited")
-        }
     }
 }
 

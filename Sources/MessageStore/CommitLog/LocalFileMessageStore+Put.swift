@@ -6,18 +6,24 @@ extension LocalFileMessageStore {
     /// the page cache, or — under SYNC_FLUSH for a `WAIT=true` message — on the group-commit thread once they
     /// are synced (FLUSH_DISK_TIMEOUT after `syncFlushTimeout`).
     public func putMessage(_ message: BrokerInnerMessage, completion: @escaping @Sendable (PutMessageResult) -> Void) {
+        if let result = self.putMessage(message, deferred: { completion }) { completion(result) }
+    }
+
+    /// Stores one message and returns its result when no wait is due (the put failed, or neither a group commit
+    /// nor a slave has to confirm it); otherwise returns nil and later calls the completion that `deferred`
+    /// makes, only then, so that the common answer allocates nothing for it.
+    public func putMessage(
+        _ message: BrokerInnerMessage, deferred: () -> @Sendable (PutMessageResult) -> Void
+    ) -> PutMessageResult? {
         let status = self.storeStatus
-        guard status == .putOK else {
-            completion(PutMessageResult(status: status))
-            return
-        }
+        guard status == .putOK else { return PutMessageResult(status: status) }
         let result: PutMessageResult
         do throws(PutMessageFailure) {
             result = self.commitLog.append(try self.commitLog.prepare(message))
         } catch {
             result = PutMessageResult(status: error.status)
         }
-        self.acknowledge(result, waitForFlush: message.waitStoreMessageOK, completion: completion)
+        return self.acknowledge(result, waitForFlush: message.waitStoreMessageOK, deferred: deferred)
     }
 
     /// Stores one message and completes `promise` as ``putMessage(_:completion:)`` does.
@@ -34,18 +40,22 @@ extension LocalFileMessageStore {
 
     /// Stores a batch (Java `asyncPutMessages`): its entries get consecutive queue offsets in one append.
     public func putMessages(_ batch: BrokerInnerBatch, completion: @escaping @Sendable (PutMessageResult) -> Void) {
+        if let result = self.putMessages(batch, deferred: { completion }) { completion(result) }
+    }
+
+    /// Stores a batch, answering at once or later as ``putMessage(_:deferred:)`` does.
+    public func putMessages(
+        _ batch: BrokerInnerBatch, deferred: () -> @Sendable (PutMessageResult) -> Void
+    ) -> PutMessageResult? {
         let status = self.storeStatus
-        guard status == .putOK else {
-            completion(PutMessageResult(status: status))
-            return
-        }
+        guard status == .putOK else { return PutMessageResult(status: status) }
         let result: PutMessageResult
         do throws(PutMessageFailure) {
             result = self.commitLog.append(try self.commitLog.encode(batch))
         } catch {
             result = PutMessageResult(status: error.status)
         }
-        self.acknowledge(result, waitForFlush: batch.waitStoreMessageOK, completion: completion)
+        return self.acknowledge(result, waitForFlush: batch.waitStoreMessageOK, deferred: deferred)
     }
 
     /// Stores a batch and completes `promise`.
@@ -82,12 +92,9 @@ extension LocalFileMessageStore {
     /// (SYNC_MASTER). The two waits run side by side; a non-OK replication status wins over a flush status, as
     /// in Java.
     private func acknowledge(
-        _ result: PutMessageResult, waitForFlush: Bool, completion: @escaping @Sendable (PutMessageResult) -> Void
-    ) {
-        guard result.status == .putOK, let append = result.appendResult else {
-            completion(result)
-            return
-        }
+        _ result: PutMessageResult, waitForFlush: Bool, deferred: () -> @Sendable (PutMessageResult) -> Void
+    ) -> PutMessageResult? {
+        guard result.status == .putOK, let append = result.appendResult else { return result }
         let role = self.brokerRole
         if role != .slave { self.groupTransfer.dataAppended() }
         let waitForSlave = waitForFlush && role == .syncMaster
@@ -95,30 +102,30 @@ extension LocalFileMessageStore {
             // No flush wait: a SYNC_FLUSH group commit still syncs it soon. The dispatcher polls every millisecond
             // (as Java's does); waking it per put would cost a syscall.
             self.groupCommit?.wakeup()
-            if waitForSlave {
-                self.replicate(append, then: { status in
-                    var result = result
-                    if status != .putOK { result.status = status }
-                    completion(result)
-                })
-            } else {
+            guard waitForSlave else { return result }
+            let completion = deferred()
+            self.replicate(append, then: { status in
+                var result = result
+                if status != .putOK { result.status = status }
                 completion(result)
-            }
-            return
+            })
+            return nil
         }
+        let completion = deferred()
         guard waitForSlave else {
             groupCommit.submit(GroupCommitRequest(nextOffset: append.nextOffset, timeoutMillis: self.config.syncFlushTimeout) { status in
                 var result = result
                 if status != .putOK { result.status = status }
                 completion(result)
             })
-            return
+            return nil
         }
         let both = PutAcknowledgement(result: result, completion: completion)
         groupCommit.submit(GroupCommitRequest(nextOffset: append.nextOffset, timeoutMillis: self.config.syncFlushTimeout) { status in
             both.flushed(status)
         })
         self.replicate(append) { status in both.replicated(status) }
+        return nil
     }
 
     /// Java `submitReplicaRequest` for a SYNC_MASTER: SLAVE_NOT_AVAILABLE at once when no slave is connected or
