@@ -39,4 +39,21 @@ import Testing
         #expect(TagsCode.indexKeyHash(topic: topic, key: key) == TagsCode.indexKeyHash(TagsCode.indexKey(topic: topic, key: key)))
         #expect(TagsCode.indexKeyHash(topic: topic, key: key[...]) == TagsCode.indexKeyHash(TagsCode.indexKey(topic: topic, key: key)))
     }
+
+    /// The dispatcher's hashes over stored bytes equal the `String` ones, non-ASCII and invalid UTF-8 included.
+    @Test func byteHashesEqualStringHashes() {
+        let texts: [[UInt8]] = [
+            [], Array("TagA".utf8), Array("C0A8000100002A9F0000000000000001".utf8), Array("标签".utf8),
+            Array("Ünïcödé".utf8), [0x61, 0xC3, 0x62], [0xFF, 0xFE],
+        ]
+        for bytes in texts {
+            let text = String(decoding: bytes, as: UTF8.self)
+            bytes.withUnsafeBytes { raw in
+                #expect(JavaHash.hashCode(utf8: raw, seed: 7) == JavaHash.hashCode(text, seed: 7), "\(bytes)")
+                #expect(TagsCode.tagsCode(utf8: raw) == TagsCode.tagsCode(tags: text))
+                #expect(TagsCode.indexKeyHash(topic: "T", utf8: raw) == TagsCode.indexKeyHash(topic: "T", key: text))
+            }
+        }
+    }
 }
+

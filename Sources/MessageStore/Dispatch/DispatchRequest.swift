@@ -12,8 +12,8 @@ struct DispatchRequest: Sendable, Hashable {
     var consumeQueueOffset: Int64
     /// `KEYS`, space-separated.
     var keys: String?
-    /// `UNIQ_KEY`.
-    var uniqueKey: String?
+    /// Index hash of `<topic>#<UNIQ_KEY>` (all the index needs of it: no `String` per message).
+    var uniqueKeyHash: Int32?
     var sysFlag: MessageSysFlag
     var preparedTransactionOffset: Int64
 }
@@ -81,24 +81,23 @@ extension CommitLog {
         case .sizeMismatch(let size): return .sizeMismatch(size)
         }
         let topic = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[layout.topic]), as: UTF8.self)
-        var tags: String? = nil
+        var tagsCode: Int64 = 0
         var keys: String? = nil
-        var uniqueKey: String? = nil
+        var uniqueKeyHash: Int32? = nil
         var delay: String? = nil
         if !layout.properties.isEmpty {
             Self.scanProperties(UnsafeRawBufferPointer(rebasing: bytes[layout.properties])) { name, value in
                 if name.elementsEqual(ScannedProperty.tags) {
-                    tags = String(decoding: value, as: UTF8.self)
+                    tagsCode = TagsCode.tagsCode(utf8: value)
                 } else if name.elementsEqual(ScannedProperty.keys) {
                     keys = String(decoding: value, as: UTF8.self)
                 } else if name.elementsEqual(ScannedProperty.uniqueKey) {
-                    uniqueKey = String(decoding: value, as: UTF8.self)
+                    uniqueKeyHash = TagsCode.indexKeyHash(topic: topic, utf8: value)
                 } else if name.elementsEqual(ScannedProperty.delay) {
                     delay = String(decoding: value, as: UTF8.self)
                 }
             }
         }
-        var tagsCode = TagsCode.tagsCode(tags: tags)
         if topic == TopicValidator.scheduleTopic, let delay, var level = Int32(delay) {
             level = min(level, self.maxDelayLevel)
             if level > 0 {
@@ -108,7 +107,7 @@ extension CommitLog {
         return .message(DispatchRequest(
             topic: topic, queueId: layout.queueId, commitLogOffset: physicalOffset, msgSize: layout.totalSize,
             tagsCode: tagsCode, storeTimestamp: layout.storeTimestamp, consumeQueueOffset: layout.queueOffset,
-            keys: keys, uniqueKey: uniqueKey, sysFlag: layout.sysFlag,
+            keys: keys, uniqueKeyHash: uniqueKeyHash, sysFlag: layout.sysFlag,
             preparedTransactionOffset: layout.preparedTransactionOffset))
     }
 

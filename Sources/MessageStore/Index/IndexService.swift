@@ -68,8 +68,8 @@ final class IndexService: Sendable {
             return
         }
         if request.sysFlag.transactionType == .rollback { return }
-        if let uniqueKey = request.uniqueKey {
-            file = try self.putKey(file, TagsCode.indexKeyHash(topic: request.topic, key: uniqueKey), request)
+        if let uniqueKeyHash = request.uniqueKeyHash {
+            file = try self.putKey(file, uniqueKeyHash, request)
         }
         if let keys = request.keys, !keys.isEmpty {
             for key in keys.split(separator: " ", omittingEmptySubsequences: true) {

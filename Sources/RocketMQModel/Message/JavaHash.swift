@@ -28,4 +28,16 @@ public enum JavaHash {
         }
         return hash
     }
+
+    /// `String.hashCode()` of the UTF-8 text `bytes` (invalid sequences read as U+FFFD, as `String(decoding:)`
+    /// does), continuing from `seed`, without a `String` when the text is ASCII.
+    public static func hashCode(utf8 bytes: UnsafeRawBufferPointer, seed: Int32) -> Int32 {
+        var hash = seed
+        for byte in bytes {
+            guard byte < 0x80 else { return hashCode(String(decoding: bytes, as: UTF8.self), seed: seed) }
+            hash = hash &* 31 &+ Int32(byte)
+        }
+        return hash
+    }
 }
+

@@ -7,6 +7,11 @@ public enum TagsCode {
         return Int64(JavaHash.hashCode(tags))
     }
 
+    /// ``tagsCode(tags:)`` of a tag given as UTF-8 bytes.
+    public static func tagsCode(utf8 tags: UnsafeRawBufferPointer) -> Int64 {
+        tags.isEmpty ? 0 : Int64(JavaHash.hashCode(utf8: tags, seed: 0))
+    }
+
     /// `IndexFile.indexKeyHashMethod`: `abs(hashCode(key))`, with `Int32.min` (whose `abs` overflows) giving 0.
     public static func indexKeyHash(_ key: some StringProtocol) -> Int32 {
         let hash = JavaHash.hashCode(key)
@@ -16,6 +21,12 @@ public enum TagsCode {
     /// ``indexKeyHash(_:)`` of ``indexKey(topic:key:)``, without building the key.
     public static func indexKeyHash(topic: String, key: some StringProtocol) -> Int32 {
         let hash = JavaHash.hashCode(key, seed: JavaHash.hashCode("#", seed: JavaHash.hashCode(topic)))
+        return hash == .min ? 0 : abs(hash)
+    }
+
+    /// ``indexKeyHash(topic:key:)`` of a key given as UTF-8 bytes (the dispatcher reads it from the stored entry).
+    public static func indexKeyHash(topic: String, utf8 key: UnsafeRawBufferPointer) -> Int32 {
+        let hash = JavaHash.hashCode(utf8: key, seed: JavaHash.hashCode("#", seed: JavaHash.hashCode(topic)))
         return hash == .min ? 0 : abs(hash)
     }
 
