@@ -167,27 +167,9 @@ case "load":
     let seconds = Double(arguments[5]) ?? 10
     let store = try LocalFileMessageStore(config: loadConfig)
     try store.start()
-    let start = ContinuousClock.now
-    let deadline = start + .milliseconds(Int(seconds * 1000))
-    let count = await withTaskGroup(of: Int.self) { group in
-        for writer in 0..<writers {
-            group.addTask {
-                var count = 0
-                while ContinuousClock.now < deadline {
-                    let result = await store.putMessage(messages[(writer + count) & 7])
-                    precondition(result.status == .putOK, "put failed: \(result.status)")
-                    count += 1
-                }
-                return count
-            }
-        }
-        var total = 0
-        for await written in group { total += written }
-        return total
-    }
-    let took = ContinuousClock.now - start
-    let rate = Double(count) / (Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
-    print("\(loadConfig.flushDiskType.rawValue), \(writers) writers: \(count) messages in \(took), \(Int(rate)) messages/s")
+    let (count, took) = await syncLoad(store, writers: writers, seconds: seconds)
+    let rate = Double(count) / took
+    print("\(loadConfig.flushDiskType.rawValue), \(writers) writers: \(count) messages in \(Duration.seconds(took)), \(Int(rate)) messages/s")
     store.shutdown()
 case "compare":
     let slice = Double(arguments[3]) ?? 0.5
