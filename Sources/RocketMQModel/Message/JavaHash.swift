@@ -13,14 +13,7 @@ public enum JavaHash {
     public static func hashCode(_ string: some StringProtocol, seed: Int32) -> Int32 {
         // ASCII (keys, tags and ids almost always are): its UTF-8 bytes are its UTF-16 units, and
         // walking them is several times cheaper than transcoding.
-        let ascii = string.utf8.withContiguousStorageIfAvailable { bytes -> Int32? in
-            var hash = seed
-            for byte in bytes {
-                guard byte < 0x80 else { return nil }
-                hash = hash &* 31 &+ Int32(byte)
-            }
-            return hash
-        }
+        let ascii = string.utf8.withContiguousStorageIfAvailable { asciiHash(UnsafeRawBufferPointer($0), seed: seed) }
         if let ascii, let hash = ascii { return hash }
         var hash = seed
         for unit in string.utf16 {
@@ -32,12 +25,17 @@ public enum JavaHash {
     /// `String.hashCode()` of the UTF-8 text `bytes` (invalid sequences read as U+FFFD, as `String(decoding:)`
     /// does), continuing from `seed`, without a `String` when the text is ASCII.
     public static func hashCode(utf8 bytes: UnsafeRawBufferPointer, seed: Int32) -> Int32 {
+        asciiHash(bytes, seed: seed) ?? hashCode(String(decoding: bytes, as: UTF8.self), seed: seed)
+    }
+
+    /// The hash of ASCII bytes (each its own UTF-16 unit); nil at the first non-ASCII byte.
+    @inline(__always)
+    private static func asciiHash(_ bytes: UnsafeRawBufferPointer, seed: Int32) -> Int32? {
         var hash = seed
         for byte in bytes {
-            guard byte < 0x80 else { return hashCode(String(decoding: bytes, as: UTF8.self), seed: seed) }
+            guard byte < 0x80 else { return nil }
             hash = hash &* 31 &+ Int32(byte)
         }
         return hash
     }
 }
-

@@ -14,20 +14,27 @@ public enum TagsCode {
 
     /// `IndexFile.indexKeyHashMethod`: `abs(hashCode(key))`, with `Int32.min` (whose `abs` overflows) giving 0.
     public static func indexKeyHash(_ key: some StringProtocol) -> Int32 {
-        let hash = JavaHash.hashCode(key)
-        return hash == .min ? 0 : abs(hash)
+        indexHash(JavaHash.hashCode(key))
     }
 
     /// ``indexKeyHash(_:)`` of ``indexKey(topic:key:)``, without building the key.
     public static func indexKeyHash(topic: String, key: some StringProtocol) -> Int32 {
-        let hash = JavaHash.hashCode(key, seed: JavaHash.hashCode("#", seed: JavaHash.hashCode(topic)))
-        return hash == .min ? 0 : abs(hash)
+        indexHash(JavaHash.hashCode(key, seed: topicPrefixHash(topic)))
     }
 
     /// ``indexKeyHash(topic:key:)`` of a key given as UTF-8 bytes (the dispatcher reads it from the stored entry).
     public static func indexKeyHash(topic: String, utf8 key: UnsafeRawBufferPointer) -> Int32 {
-        let hash = JavaHash.hashCode(utf8: key, seed: JavaHash.hashCode("#", seed: JavaHash.hashCode(topic)))
-        return hash == .min ? 0 : abs(hash)
+        indexHash(JavaHash.hashCode(utf8: key, seed: topicPrefixHash(topic)))
+    }
+
+    /// The hash of `"<topic>#"`, which an index key's hash continues.
+    private static func topicPrefixHash(_ topic: String) -> Int32 {
+        JavaHash.hashCode("#", seed: JavaHash.hashCode(topic))
+    }
+
+    /// `abs`, with `Int32.min` (whose `abs` overflows) giving 0.
+    private static func indexHash(_ hash: Int32) -> Int32 {
+        hash == .min ? 0 : abs(hash)
     }
 
     /// The index key of a message key: `"<topic>#<key>"` (`IndexService.buildKey`).
