@@ -15,15 +15,9 @@ extension LocalFileMessageStore {
     public func putMessage(
         _ message: BrokerInnerMessage, deferred: () -> @Sendable (PutMessageResult) -> Void
     ) -> PutMessageResult? {
-        let status = self.storeStatus
-        guard status == .putOK else { return PutMessageResult(status: status) }
-        let result: PutMessageResult
-        do throws(PutMessageFailure) {
-            result = self.commitLog.append(try self.commitLog.prepare(message))
-        } catch {
-            result = PutMessageResult(status: error.status)
+        self.put(waitForFlush: message.waitStoreMessageOK, deferred: deferred) { () throws(PutMessageFailure) in
+            self.commitLog.append(try self.commitLog.prepare(message))
         }
-        return self.acknowledge(result, waitForFlush: message.waitStoreMessageOK, deferred: deferred)
     }
 
     /// Stores one message and completes `promise` as ``putMessage(_:completion:)`` does.
@@ -47,15 +41,9 @@ extension LocalFileMessageStore {
     public func putMessages(
         _ batch: BrokerInnerBatch, deferred: () -> @Sendable (PutMessageResult) -> Void
     ) -> PutMessageResult? {
-        let status = self.storeStatus
-        guard status == .putOK else { return PutMessageResult(status: status) }
-        let result: PutMessageResult
-        do throws(PutMessageFailure) {
-            result = self.commitLog.append(try self.commitLog.encode(batch))
-        } catch {
-            result = PutMessageResult(status: error.status)
+        self.put(waitForFlush: batch.waitStoreMessageOK, deferred: deferred) { () throws(PutMessageFailure) in
+            self.commitLog.append(try self.commitLog.encode(batch))
         }
-        return self.acknowledge(result, waitForFlush: batch.waitStoreMessageOK, deferred: deferred)
     }
 
     /// Stores a batch and completes `promise`.
@@ -68,6 +56,22 @@ extension LocalFileMessageStore {
         await withCheckedContinuation { continuation in
             self.putMessages(batch) { continuation.resume(returning: $0) }
         }
+    }
+
+    /// The store's status check, the append, then ``acknowledge(_:waitForFlush:deferred:)``.
+    private func put(
+        waitForFlush: Bool, deferred: () -> @Sendable (PutMessageResult) -> Void,
+        append: () throws(PutMessageFailure) -> PutMessageResult
+    ) -> PutMessageResult? {
+        let status = self.storeStatus
+        guard status == .putOK else { return PutMessageResult(status: status) }
+        let result: PutMessageResult
+        do throws(PutMessageFailure) {
+            result = try append()
+        } catch {
+            result = PutMessageResult(status: error.status)
+        }
+        return self.acknowledge(result, waitForFlush: waitForFlush, deferred: deferred)
     }
 
     /// Java `checkStoreStatus`: refuse puts when not running, on a slave, while the disk is full or dispatch is
