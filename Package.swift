@@ -306,6 +306,7 @@ let package = Package(
         .testTarget(
             name: "InteropTests",
             dependencies: [
+                "ClusterSupport",
                 "NameServer",
                 "Broker",
                 "MessageStore",

@@ -22,21 +22,6 @@ import Testing
         return logger
     }
 
-    /// A port P with P − 2 (the VIP port) free too.
-    static func freeBrokerPort() async throws -> Int {
-        for _ in 0..<50 {
-            let main = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "0.0.0.0", port: 0).get()
-            let port = main.localAddress?.port ?? 0
-            defer { main.close(promise: nil) }
-            guard port > 3, let vip = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: "0.0.0.0", port: port - 2).get() else { continue }
-            try await vip.close()
-            try await main.close()
-            return port
-        }
-        throw ChannelError.inappropriateOperationForState
-    }
-
     /// Runs `service` in its own service group until `body` returns, then stops it gracefully.
     static func running<Result: Sendable>(
         _ service: some Service, _ body: () async throws -> Result
@@ -84,7 +69,7 @@ import Testing
         namesrvConfig.kvConfigPath = directory + "/namesrv/kvConfig.json"
         namesrvConfig.configStorePath = directory + "/namesrv/namesrv.properties"
         let nameServer = NameServer(config: namesrvConfig, logger: Self.logger)
-        let brokerPort = try await Self.freeBrokerPort()
+        let brokerPort = try FreePort.broker()
 
         try await Self.running(nameServer) {
             let namesrvPort = try #require(try await nameServer.server.bind().port)
@@ -159,7 +144,7 @@ import Testing
     @Test func repliesArePushedToTheRequesterAndStored() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reply-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = try await Self.freeBrokerPort()
+        let port = try FreePort.broker()
         let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
             ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
             ("mappedFileSizeConsumeQueue", "6000"),

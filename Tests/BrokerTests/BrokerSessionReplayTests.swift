@@ -1,3 +1,4 @@
+import ClusterSupport
 import Broker
 import FixtureSupport
 import Foundation
@@ -216,7 +217,7 @@ import Testing
     func capturedSessionsGetJavasAnswers(_ scenarios: [String]) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = try await BrokerControllerTests.freeBrokerPort()
+        let port = try FreePort.broker()
         let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
             ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
             ("mappedFileSizeConsumeQueue", "6000"), ("brokerIP1", "127.0.0.1"), ("messageDelayLevel", Self.shortDelays),
@@ -238,7 +239,7 @@ import Testing
     @Test func capturedTransactionSessionWithCheckGetsJavasAnswers() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = try await BrokerControllerTests.freeBrokerPort()
+        let port = try FreePort.broker()
         let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
             ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
             ("mappedFileSizeConsumeQueue", "6000"), ("brokerIP1", "127.0.0.1"), ("transactionCheckInterval", "500"),

@@ -1,3 +1,4 @@
+import ClusterSupport
 import Broker
 import Foundation
 import Logging
@@ -17,7 +18,7 @@ import Testing
     /// A port P with P − 2 (VIP) and P + 1 (HA) free too.
     static func freeMasterPort() async throws -> Int {
         for _ in 0..<50 {
-            let port = try await BrokerControllerTests.freeBrokerPort()
+            let port = try FreePort.broker()
             guard let ha = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .bind(host: "0.0.0.0", port: port + 1).get() else { continue }
             try await ha.close()
@@ -35,7 +36,7 @@ import Testing
         namesrvConfig.configStorePath = directory + "/namesrv/namesrv.properties"
         let nameServer = NameServer(config: namesrvConfig, logger: BrokerControllerTests.logger)
         let masterPort = try await Self.freeMasterPort()
-        let slavePort = try await BrokerControllerTests.freeBrokerPort()
+        let slavePort = try FreePort.broker()
 
         try await BrokerControllerTests.running(nameServer) {
             let namesrvPort = try #require(try await nameServer.server.bind().port)

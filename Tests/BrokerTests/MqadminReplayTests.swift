@@ -1,3 +1,4 @@
+import ClusterSupport
 import Broker
 import FixtureSupport
 import Foundation
@@ -45,7 +46,7 @@ import Testing
     @Test func mqadminSessionsGetJavasAnswers() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mqadmin-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = try await BrokerControllerTests.freeBrokerPort()
+        let port = try FreePort.broker()
         let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
             ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
             ("mappedFileSizeConsumeQueue", "6000"), ("brokerIP1", "127.0.0.1"),

@@ -1,3 +1,4 @@
+import ClusterSupport
 import Foundation
 import Logging
 import MessageStore
@@ -125,7 +126,7 @@ import Testing
     @Test func anUnknownTransactionIsCheckedAndCommittedOnce() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tx-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = try await BrokerControllerTests.freeBrokerPort()
+        let port = try FreePort.broker()
         let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
             ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
             ("mappedFileSizeConsumeQueue", "6000"), ("transactionCheckInterval", "1000"), ("transactionTimeOut", "0"),

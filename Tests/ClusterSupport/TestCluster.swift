@@ -16,41 +16,9 @@ public enum TestCluster {
         return logger
     }()
 
-    /// A port whose neighbour two below (the VIP port) is free too.
-    public static func freeBrokerPort() async throws -> Int {
-        for _ in 0..<50 {
-            let main = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "0.0.0.0", port: 0).get()
-            let port = main.localAddress?.port ?? 0
-            guard port > 3, let vip = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .bind(host: "0.0.0.0", port: port - 2).get() else {
-                try await main.close()
-                continue
-            }
-            try await vip.close()
-            try await main.close()
-            return port
-        }
-        throw ChannelError.inappropriateOperationForState
-    }
-
-    /// Runs `body` with the name server address (`127.0.0.1:port`) of a running cluster. A port taken
-    /// between the probe and the broker's bind (by a test running in parallel; the broker also binds
-    /// listenPort + 1 for HA) means another try on other ports.
+    /// Runs `body` with the name server address (`127.0.0.1:port`) of a running cluster.
     public static func with<Result: Sendable>(
         properties extra: [(String, String)] = [], _ body: (String) async throws -> Result
-    ) async throws -> Result {
-        for attempt in 1...3 {
-            do {
-                return try await once(properties: extra, body)
-            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 3 {
-                continue
-            }
-        }
-        throw ChannelError.inappropriateOperationForState
-    }
-
-    private static func once<Result: Sendable>(
-        properties extra: [(String, String)], _ body: (String) async throws -> Result
     ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -60,7 +28,7 @@ public enum TestCluster {
         namesrvConfig.configStorePath = directory + "/namesrv/namesrv.properties"
         let nameServer = NameServer(config: namesrvConfig, logger: logger)
         let namesrvPort = try await nameServer.server.bind().port ?? 0
-        let brokerPort = try await freeBrokerPort()
+        let brokerPort = try FreePort.broker()
         var properties: [(String, String)] = [
             ("brokerName", "broker-a"), ("brokerIP1", "127.0.0.1"), ("listenPort", String(brokerPort)),
             ("storePathRootDir", directory + "/store"), ("mappedFileSizeCommitLog", "67108864"),

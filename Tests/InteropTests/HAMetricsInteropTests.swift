@@ -1,3 +1,4 @@
+import ClusterSupport
 import Foundation
 import RocketMQClient
 import RocketMQModel
@@ -42,8 +43,7 @@ struct HAMetricsInteropTests {
             let namesrvProcess = try await sandbox.start(
                 name: "namesrv", ["namesrv", "--listenPort", String(namesrvPort), "--metricsPort=-1"], bootLines: ["The Name Server boot success"])
             let masterPort = try FreePort.broker()
-            var slavePort = try FreePort.broker()
-            while abs(slavePort - masterPort) < 4 { slavePort = try FreePort.broker() }
+            let slavePort = try FreePort.broker()
             let masterHTTP = try FreePort.any()
             let slaveHTTP = try FreePort.any()
             func start(_ name: String, port: Int, http: Int, extra: [(String, String)]) async throws -> ServerProcess {

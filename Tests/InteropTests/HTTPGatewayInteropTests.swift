@@ -1,3 +1,4 @@
+import ClusterSupport
 import Foundation
 import Testing
 

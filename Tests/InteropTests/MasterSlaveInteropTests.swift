@@ -1,3 +1,4 @@
+import ClusterSupport
 import Foundation
 import Synchronization
 import Testing
@@ -36,11 +37,7 @@ struct MasterSlaveInteropTests {
                     name: "namesrv-\(index + 1)", ["namesrv", "--listenPort", String(port)],
                     bootLines: ["The Name Server boot success"]))
             }
-            var ports: [Int] = []
-            while ports.count < 4 {
-                let port = try FreePort.broker()
-                if !ports.contains(where: { abs($0 - port) < 4 }) { ports.append(port) }
-            }
+            let ports = try (0..<4).map { _ in try FreePort.broker() }
             let brokers = [
                 ("broker-a", "broker-a.properties", ports[0]), ("broker-a-s", "broker-a-s.properties", ports[1]),
                 ("broker-b", "broker-b.properties", ports[2]), ("broker-b-s", "broker-b-s.properties", ports[3]),

@@ -1,3 +1,4 @@
+import ClusterSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

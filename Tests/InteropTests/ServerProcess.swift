@@ -157,56 +157,6 @@ func poll(timeout: TimeInterval, _ condition: () -> Bool) async -> Bool {
     }
 }
 
-/// Free loopback TCP ports, found by binding port 0.
-enum FreePort {
-    struct Unavailable: Error {}
-
-    /// A port the kernel just handed out on 127.0.0.1 (closed again, so free for the server).
-    static func any() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Unavailable() }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw Unavailable() }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// Whether 127.0.0.1:`port` can be bound now.
-    static func isFree(_ port: Int) -> Bool {
-        guard (1...65535).contains(port) else { return false }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
-
-    /// A broker port Q with Q − 2 (its VIP port) and Q + 1 (HA) free too.
-    static func broker() throws -> Int {
-        for _ in 0..<50 {
-            let port = try any()
-            if port > 1026, port < 65535, isFree(port - 2), isFree(port + 1) { return port }
-        }
-        throw Unavailable()
-    }
-}
-
 /// GET_ROUTEINFO_BY_TOPIC (code 105) to a name server on 127.0.0.1, over a plain blocking socket:
 /// whether it has a route for a topic (answers SUCCESS).
 enum RouteQuery {
