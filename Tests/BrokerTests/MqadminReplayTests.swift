@@ -47,6 +47,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mqadmin-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let port = try FreePort.broker()
+        let booted = ContinuousClock.now
         let broker = try BrokerController(startup: try BrokerStartup(properties: JavaProperties([
             ("listenPort", String(port)), ("storePathRootDir", directory), ("mappedFileSizeCommitLog", "1048576"),
             ("mappedFileSizeConsumeQueue", "6000"), ("brokerIP1", "127.0.0.1"),
@@ -77,10 +78,13 @@ import Testing
             "QUERY_TOPIC_CONSUME_BY_WHO", "GET_CONSUMER_CONNECTION_LIST", "GET_BROKER_RUNTIME_INFO", "GET_BROKER_CONFIG",
             "UNREGISTER_CLIENT",
         ]))
-        for exchange in admin { try Self.compare(exchange) }
+        // Java's capture ran inside the broker's first minute, before any per-minute sample: its consumeTps
+        // is 0. On a busy machine this test can outlast that minute, and then ours is a real rate, as Java's is.
+        let firstMinute = ContinuousClock.now - booted < .seconds(60)
+        for exchange in admin { try Self.compare(exchange, firstMinute: firstMinute) }
     }
 
-    static func compare(_ exchange: BrokerSessionReplayTests.Exchange) throws {
+    static func compare(_ exchange: BrokerSessionReplayTests.Exchange, firstMinute: Bool) throws {
         let (java, ours) = (exchange.captured, exchange.ours)
         let context = "\(exchange.request)"
         #expect(ours.code == java.code, "\(context)")
@@ -101,7 +105,7 @@ import Testing
         case "GET_CONSUME_STATS":
             let (mine, theirs) = (try ConsumeStats(body: ours.body), try ConsumeStats(body: java.body))
             #expect(Set(mine.offsetTable.map(\.queue)) == Set(theirs.offsetTable.map(\.queue)), "\(context)")
-            #expect(mine.consumeTps == theirs.consumeTps, "\(context)")
+            #expect(firstMinute ? mine.consumeTps == theirs.consumeTps : mine.consumeTps >= 0, "\(context)")
             #expect(try keysOfValues(ours.body, "offsetTable") == keysOfValues(java.body, "offsetTable"), "\(context)")
         case "QUERY_MESSAGE", "VIEW_MESSAGE_BY_ID":
             let mine = try StoredMessage.decodeAll(ours.body ?? ByteBuffer())
