@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import RocketMQModel
 
 /// What the dispatcher needs of one commit-log entry (Java `DispatchRequest`).
@@ -32,10 +37,18 @@ enum EntryCheck: Sendable {
 
 /// The names the dispatcher reads from a properties string, scanned without building a map.
 private enum ScannedProperty {
-    static let tags = Array(MessageConst.tags.utf8)
-    static let keys = Array(MessageConst.keys.utf8)
-    static let uniqueKey = Array(MessageConst.uniqueClientMessageIdKeyIndex.utf8)
-    static let delay = Array(MessageConst.delayTimeLevel.utf8)
+    case tags, keys, uniqueKey, delay
+
+    /// Which of them `name` is: a length switch and one `memcmp` (this runs for every pair of every message).
+    init?(_ name: UnsafeRawBufferPointer) {
+        func equals(_ wanted: StaticString) -> Bool { memcmp(name.baseAddress!, wanted.utf8Start, name.count) == 0 }
+        switch name.count {
+        case 4: if equals("TAGS") { self = .tags } else if equals("KEYS") { self = .keys } else { return nil }
+        case 5: if equals("DELAY") { self = .delay } else { return nil }
+        case 8: if equals("UNIQ_KEY") { self = .uniqueKey } else { return nil }
+        default: return nil
+        }
+    }
 }
 
 /// Where the fields of a checked commit-log entry are (positions relative to the entry's start).
@@ -87,14 +100,12 @@ extension CommitLog {
         var delay: String? = nil
         if !layout.properties.isEmpty {
             Self.scanProperties(UnsafeRawBufferPointer(rebasing: bytes[layout.properties])) { name, value in
-                if name.elementsEqual(ScannedProperty.tags) {
-                    tagsCode = TagsCode.tagsCode(utf8: value)
-                } else if name.elementsEqual(ScannedProperty.keys) {
-                    keys = String(decoding: value, as: UTF8.self)
-                } else if name.elementsEqual(ScannedProperty.uniqueKey) {
-                    uniqueKeyHash = TagsCode.indexKeyHash(topic: topic, utf8: value)
-                } else if name.elementsEqual(ScannedProperty.delay) {
-                    delay = String(decoding: value, as: UTF8.self)
+                switch ScannedProperty(name) {
+                case .tags: tagsCode = TagsCode.tagsCode(utf8: value)
+                case .keys: keys = String(decoding: value, as: UTF8.self)
+                case .uniqueKey: uniqueKeyHash = TagsCode.indexKeyHash(topic: topic, utf8: value)
+                case .delay: delay = String(decoding: value, as: UTF8.self)
+                case nil: break
                 }
             }
         }
