@@ -20,15 +20,16 @@ import Testing
         }
     }
 
-    /// Copies into `capacity` bytes followed by guard bytes; the guard must survive.
-    static func copy(_ bytes: [UInt8], capacity: Int) -> (Result<[UInt8], JSONError>, guardIntact: Bool) {
+    /// Copies into `capacity` bytes followed by guard bytes; the guard must survive. `trailing` follows the
+    /// string in the input (the rest of a header) and must not be consumed.
+    static func copy(_ bytes: [UInt8], capacity: Int, trailing: [UInt8] = []) -> (Result<[UInt8], JSONError>, guardIntact: Bool) {
         var output = [UInt8](repeating: 0xEE, count: capacity + 8)
-        let result = bytes.withUnsafeBytes { raw in
+        let result = (bytes + trailing).withUnsafeBytes { raw in
             output.withUnsafeMutableBytes { out -> Result<[UInt8], JSONError> in
                 var scanner = JSONScanner(raw)
                 do throws(JSONError) {
                     let count = try scanner.copyString(to: out.baseAddress!, capacity: capacity)
-                    #expect(scanner.index == raw.count)
+                    #expect(scanner.index == bytes.count)
                     return .success(Array(out[0..<count]))
                 } catch { return .failure(error) }
             }
@@ -105,6 +106,41 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Short strings with the rest of a header after them (the one-word case): each special byte at each
+    /// position, every room from none to a word past the text.
+    @Test func shortStringsBeforeMoreHeaderAgreeWithReadString() throws {
+        let specials: [String] = ["x", "\"", "\\", "\u{01}", "é", "'"]
+        let trailing = Array(#","b":"BenchmarkTest","c":"TBW102"}"#.utf8)
+        for length in 0...9 {
+            for position in 0..<max(length, 1) {
+                for special in specials {
+                    var text = String(repeating: "x", count: length)
+                    if length > 0 {
+                        let cut = text.index(text.startIndex, offsetBy: position)
+                        text.replaceSubrange(cut...cut, with: special)
+                    }
+                    let bytes = Array(JSONWriter().string(.string(text)).utf8)
+                    let needed = text.utf8.count
+                    for capacity in 0...(needed + 8) {
+                        let (copied, intact) = Self.copy(bytes, capacity: capacity, trailing: trailing)
+                        #expect(intact, "\(text) capacity \(capacity)")
+                        if capacity < needed {
+                            #expect(throws: JSONError.self) { try copied.get() }
+                        } else {
+                            #expect(try copied.get() == Array(text.utf8), "\(text) capacity \(capacity)")
+                        }
+                    }
+                }
+            }
+        }
+        // Single quotes, and a double quote inside them.
+        let (copied, _) = Self.copy(Array(#"'a"b'"#.utf8), capacity: 8, trailing: trailing)
+        #expect(try copied.get() == Array(#"a"b"#.utf8))
+        // Raw non-ASCII in the first word is validated (a truncated sequence is refused).
+        let (truncated, _) = Self.copy([0x22, 0x61, 0xC3, 0x22], capacity: 8, trailing: trailing)
+        #expect(throws: JSONError.self) { try truncated.get() }
     }
 
     /// fastjson's escapes one byte at a time.

@@ -121,6 +121,22 @@ struct JSONScanner {
         guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
             throw .unexpectedByte(quote, at: index)
         }
+        // Most header names and values are a few ASCII bytes without escapes: one word, no loop.
+        if bytes.count &- index > 8, capacity >= 8 {
+            let word = ByteWord.load(bytes, at: index &+ 1)
+            let run = ByteWord.firstLane(
+                ByteWord.lanes(of: word, equalTo: quote) | ByteWord.lanes(of: word, equalTo: UInt8(ascii: "\\")))
+            if run < 8, bytes[index &+ 1 &+ run] == quote, ByteWord.prefix(word, lanes: run) & ByteWord.highs == 0 {
+                output.storeBytes(of: word.littleEndian, as: UInt64.self)
+                index &+= run &+ 2
+                return run
+            }
+        }
+        return try copyLongString(quote: quote, to: output, capacity: capacity)
+    }
+
+    /// `copyString` past its one-word case.
+    private mutating func copyLongString(quote: UInt8, to output: UnsafeMutableRawPointer, capacity: Int) throws(JSONError) -> Int {
         // One pass: copies and decodes escapes while it looks for the closing quote (a properties
         // string has an escape every few bytes).
         let out = UnsafeMutableBufferPointer(start: output.assumingMemoryBound(to: UInt8.self), count: capacity)
