@@ -64,20 +64,22 @@ produce() {
 
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-echo "== sync sends, 64 senders, 128-byte bodies, ${seconds}s per run, $rounds interleaved rounds ${BENCH_ARGS:-}"
-echo "run            msg/s   p50µs  p99µs  client µs/msg  server µs/msg"
-dev_rates=(); null_rates=()
-for round in $(seq "$rounds"); do
-    start_dev; read -r rate p50 p99 client cpu <<< "$(produce)"; stop_server
-    printf 'dev  %-4s %10d %7d %6d %14s %14s\n' "$round" "$rate" "$p50" "$p99" "$client" "$cpu"
-    dev_rates+=("$rate")
-    start_null; read -r rate p50 p99 client cpu <<< "$(produce)"; stop_server
-    printf 'null %-4s %10d %7d %6d %14s %14s\n' "$round" "$rate" "$p50" "$p99" "$client" "$cpu"
-    null_rates+=("$rate")
-    awk -v d="${dev_rates[-1]}" -v n="$rate" 'BEGIN { printf "     round %d: dev / null-broker %.0f %%\n", '"$round"', 100 * d / n }'
-done
-awk -v d="$(median "${dev_rates[@]}")" -v n="$(median "${null_rates[@]}")" \
-    'BEGIN { printf "medians: dev %d, null-broker %d msg/s: %.0f %%\n", d, n, 100 * d / n }'
+if [ "$rounds" -gt 0 ]; then
+    echo "== sync sends, 64 senders, 128-byte bodies, ${seconds}s per run, $rounds interleaved rounds ${BENCH_ARGS:-}"
+    echo "run            msg/s   p50µs  p99µs  client µs/msg  server µs/msg"
+    dev_rates=(); null_rates=()
+    for round in $(seq "$rounds"); do
+        start_dev; read -r rate p50 p99 client cpu <<< "$(produce)"; stop_server
+        printf 'dev  %-4s %10d %7d %6d %14s %14s\n' "$round" "$rate" "$p50" "$p99" "$client" "$cpu"
+        dev_rates+=("$rate")
+        start_null; read -r rate p50 p99 client cpu <<< "$(produce)"; stop_server
+        printf 'null %-4s %10d %7d %6d %14s %14s\n' "$round" "$rate" "$p50" "$p99" "$client" "$cpu"
+        null_rates+=("$rate")
+        awk -v d="${dev_rates[-1]}" -v n="$rate" 'BEGIN { printf "     round %d: dev / null-broker %.0f %%\n", '"$round"', 100 * d / n }'
+    done
+    awk -v d="$(median "${dev_rates[@]}")" -v n="$(median "${null_rates[@]}")" \
+        'BEGIN { printf "medians: dev %d, null-broker %d msg/s: %.0f %%\n", d, n, 100 * d / n }'
+fi
 
 if [ "$drain" -gt 0 ]; then
     echo "== drain: $drain messages sent async to DrainTopic (4 queues), then consumed by a push consumer"
