@@ -12,7 +12,7 @@ bin=${ROCKETMQ_BIN:-.build/release/rocketmq}  # ROCKETMQ_BIN=.build/debug/rocket
 [ -x "$bin" ] || { echo "build first: swift build -c release --product rocketmq" >&2; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 namesrv=$(free_port); http=$(free_port); receiver=$(free_port)
-broker=$(( (RANDOM % 20000) + 30000 ))
+broker=$(( (RANDOM % 9000) + 20000 ))  # below the ephemeral range; VIP −2 and HA +1 with it
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
