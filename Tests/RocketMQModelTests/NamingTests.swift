@@ -45,6 +45,9 @@ import Testing
         }
         #expect(!TopicValidator.isNotAllowedSendTopic("TBW102"))
         #expect(!TopicValidator.isNotAllowedSendTopic("BenchmarkTest"))
+        // Same length as a forbidden one (the length filter lets it through to the set), and longer than 64.
+        #expect(!TopicValidator.isNotAllowedSendTopic("SELF_TEST_TOPIX"))
+        #expect(!TopicValidator.isNotAllowedSendTopic(String(repeating: "T", count: 100)))
         #expect(TopicValidator.notAllowedSendRemark("SELF_TEST_TOPIC") == "Sending message to topic[SELF_TEST_TOPIC] is forbidden.")
     }
 

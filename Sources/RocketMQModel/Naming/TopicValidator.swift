@@ -107,7 +107,15 @@ public enum TopicValidator {
 
     /// `isNotAllowedSendTopic`: the broker answers NO_PERMISSION (`Sending message to topic[..] is forbidden.`).
     public static func isNotAllowedSendTopic(_ topic: String) -> Bool {
-        Self.notAllowedSendTopics.contains(topic)
+        // Every send asks: a topic of another length is answered without hashing it.
+        let length = topic.utf8.count
+        if length < 64, Self.notAllowedSendLengths & (1 << UInt64(length)) == 0 { return false }
+        return Self.notAllowedSendTopics.contains(topic)
+    }
+
+    /// The UTF-8 lengths below 64 of ``notAllowedSendTopics``, one bit each.
+    private static let notAllowedSendLengths: UInt64 = notAllowedSendTopics.reduce(0) { mask, topic in
+        mask | (topic.utf8.count < 64 ? 1 << UInt64(topic.utf8.count) : 0)
     }
 
     /// Java's remark for a system-topic conflict (UPDATE_AND_CREATE_TOPIC, DELETE_TOPIC_IN_BROKER).
