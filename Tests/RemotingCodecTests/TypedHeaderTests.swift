@@ -68,6 +68,34 @@ import Testing
         #expect(long == header)
     }
 
+    /// The one-allocation compact form: the bytes of Java's field order appended one by one, for the
+    /// widest numbers, multi-byte text and every optional present or absent (its room is never exceeded).
+    @Test(arguments: [false, true])
+    func sendV2LayoutEqualsFieldByFieldAppends(_ optionals: Bool) throws {
+        let header = SendMessageRequestHeader(
+            producerGroup: "PG_é😀", topic: "T", defaultTopic: "", defaultTopicQueueNums: .min, queueId: .max,
+            sysFlag: .min, bornTimestamp: .min, flag: .min, properties: optionals ? String(repeating: "p\u{1}v\u{2}", count: 40) : nil,
+            reconsumeTimes: optionals ? .min : nil, unitMode: optionals, batch: !optionals,
+            maxReconsumeTimes: optionals ? .min : nil, brokerName: optionals ? "broker-ü" : nil)
+        var expected = ExtFields()
+        expected.append("a", header.producerGroup)
+        expected.append("b", header.topic)
+        expected.append("c", header.defaultTopic)
+        expected.append("d", header.defaultTopicQueueNums)
+        expected.append("e", header.queueId)
+        expected.append("f", header.sysFlag)
+        expected.append("g", header.bornTimestamp)
+        expected.append("h", header.flag)
+        if let properties = header.properties { expected.append("i", properties) }
+        if let reconsumeTimes = header.reconsumeTimes { expected.append("j", reconsumeTimes) }
+        expected.append("k", header.unitMode)
+        if let maxReconsumeTimes = header.maxReconsumeTimes { expected.append("l", maxReconsumeTimes) }
+        expected.append("m", header.batch)
+        if let brokerName = header.brokerName { expected.append("n", brokerName) }
+        #expect(Array(header.v2ExtFields) == Array(expected))
+        #expect(try SendMessageRequestHeader(v2ExtFields: header.v2ExtFields) == header)
+    }
+
     @Test func cppBooleansAreJavaParseBoolean() throws {
         let frame = try #require(Self.requests.first { $0.language == "CPP" && $0.codeName == "SEND_MESSAGE" })
         var buffer = ByteBuffer(bytes: frame.bytes)

@@ -287,3 +287,55 @@ enum FieldText {
     @inline(__always)
     static func string(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 }
+
+// MARK: One-allocation layout (the send header, built on every send)
+
+extension ExtFields {
+    /// Fields written straight into one allocation of `capacity` bytes, which must bound the entries: 6 bytes
+    /// each plus the name's and the value's (a number's at most 20). Appending field by field cost more than the
+    /// bytes themselves for a header built on every send.
+    init(capacity: Int, _ write: (inout Layout) -> Void) {
+        bytes = [UInt8](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { buffer, count in
+            var layout = Layout(writer: RawWriter(UnsafeMutableRawBufferPointer(buffer)), capacity: capacity)
+            write(&layout)
+            count = layout.writer.offset
+        }
+    }
+
+    /// Appends entries in the ExtFields layout to memory reserved by ``init(capacity:_:)``.
+    struct Layout {
+        fileprivate var writer: RawWriter
+        fileprivate let capacity: Int
+
+        /// The room an entry with a number value can take at most.
+        static func numberEntry(_ name: StaticString) -> Int { 6 + name.utf8CodeUnitCount + 20 }
+
+        /// The room an entry with a text value takes.
+        static func textEntry(_ name: StaticString, _ value: String) -> Int { 6 + name.utf8CodeUnitCount + value.utf8.count }
+
+        mutating func append(_ name: StaticString, _ value: String) {
+            var value = value
+            value.withUTF8 { entry(name, UnsafeRawBufferPointer($0)) }
+        }
+
+        mutating func append(_ name: StaticString, _ value: StaticString) {
+            entry(name, UnsafeRawBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
+        }
+
+        mutating func append(_ name: StaticString, _ value: Int64) {
+            RawWriter.withDecimal(value) { entry(name, $0) }
+        }
+
+        mutating func append(_ name: StaticString, _ value: Int32) {
+            append(name, Int64(value))
+        }
+
+        private mutating func entry(_ name: StaticString, _ value: UnsafeRawBufferPointer) {
+            precondition(writer.offset + 6 + name.utf8CodeUnitCount + value.count <= capacity, "ExtFields layout over its capacity")
+            writer.int16(Int16(name.utf8CodeUnitCount))
+            writer.staticBytes(name)
+            writer.int32(Int32(truncatingIfNeeded: value.count))
+            writer.bytes(value)
+        }
+    }
+}

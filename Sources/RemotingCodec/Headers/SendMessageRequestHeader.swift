@@ -109,27 +109,30 @@ public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
         if let brokerName { fields.append("bname", brokerName) }
     }
 
-    /// Writes the compact form in Java's FastCodes order.
-    public func encodeV2(into fields: inout ExtFields) {
-        fields.append("a", producerGroup)
-        fields.append("b", topic)
-        fields.append("c", defaultTopic)
-        fields.append("d", defaultTopicQueueNums)
-        fields.append("e", queueId)
-        fields.append("f", sysFlag)
-        fields.append("g", bornTimestamp)
-        fields.append("h", flag)
-        if let properties { fields.append("i", properties) }
-        if let reconsumeTimes { fields.append("j", reconsumeTimes) }
-        fields.append("k", unitMode ? "true" : "false")
-        if let maxReconsumeTimes { fields.append("l", maxReconsumeTimes) }
-        fields.append("m", batch ? "true" : "false")
-        if let brokerName { fields.append("n", brokerName) }
-    }
-
+    /// The compact form in Java's FastCodes order, in one allocation: a producer builds it for every send.
     public var v2ExtFields: ExtFields {
-        var fields = ExtFields(minimumCapacity: 14)
-        encodeV2(into: &fields)
-        return fields
+        typealias Layout = ExtFields.Layout
+        var capacity = Layout.textEntry("a", producerGroup) + Layout.textEntry("b", topic) + Layout.textEntry("c", defaultTopic)
+            + 5 * Layout.numberEntry("d") + Layout.textEntry("k", "false") + Layout.textEntry("m", "false")
+        if let properties { capacity += Layout.textEntry("i", properties) }
+        if reconsumeTimes != nil { capacity += Layout.numberEntry("j") }
+        if maxReconsumeTimes != nil { capacity += Layout.numberEntry("l") }
+        if let brokerName { capacity += Layout.textEntry("n", brokerName) }
+        return ExtFields(capacity: capacity) { fields in
+            fields.append("a", producerGroup)
+            fields.append("b", topic)
+            fields.append("c", defaultTopic)
+            fields.append("d", defaultTopicQueueNums)
+            fields.append("e", queueId)
+            fields.append("f", sysFlag)
+            fields.append("g", bornTimestamp)
+            fields.append("h", flag)
+            if let properties { fields.append("i", properties) }
+            if let reconsumeTimes { fields.append("j", reconsumeTimes) }
+            fields.append("k", unitMode ? "true" : "false")
+            if let maxReconsumeTimes { fields.append("l", maxReconsumeTimes) }
+            fields.append("m", batch ? "true" : "false")
+            if let brokerName { fields.append("n", brokerName) }
+        }
     }
 }

@@ -254,10 +254,8 @@ public final class Producer: Sendable {
             sysFlag: message.sysFlag, bornTimestamp: bornTimestamp, flag: message.flag,
             properties: properties.encoded, reconsumeTimes: reconsumeTimes, unitMode: false, batch: message.batch,
             maxReconsumeTimes: maxReconsumeTimes, brokerName: queue.brokerName)
-        var fields = ExtFields(minimumCapacity: 16)
-        header.encodeV2(into: &fields)
         return RemotingCommand.request(
-            code: message.batch ? .sendBatchMessage : .sendMessageV2, extFields: fields, body: message.body,
+            code: message.batch ? .sendBatchMessage : .sendMessageV2, extFields: header.v2ExtFields, body: message.body,
             serializeType: instance.configuration.serializeType)
     }
 
