@@ -96,6 +96,15 @@ import Testing
         #expect(try SendMessageRequestHeader(v2ExtFields: header.v2ExtFields) == header)
     }
 
+    /// The send answer's one-allocation fields are its `extFields`, field for field, with or without the optionals.
+    @Test(arguments: [false, true])
+    func sendAnswerFieldsEqualExtFields(_ optionals: Bool) {
+        let header = SendMessageResponseHeader(
+            msgId: "7F00000100002A9F00000000000BC614", queueId: .min, queueOffset: .min,
+            transactionId: optionals ? "tx-é" : nil, msgRegion: optionals ? "DefaultRegion" : nil, traceOn: optionals ? "true" : nil)
+        #expect(Array(header.answerFields) == Array(header.extFields))
+    }
+
     @Test func cppBooleansAreJavaParseBoolean() throws {
         let frame = try #require(Self.requests.first { $0.language == "CPP" && $0.codeName == "SEND_MESSAGE" })
         var buffer = ByteBuffer(bytes: frame.bytes)

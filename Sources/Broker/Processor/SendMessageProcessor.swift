@@ -235,10 +235,9 @@ public final class SendMessageProcessor: RequestProcessor {
         guard result.status.isStored, let append = result.appendResult else {
             return request.makeResponse(code: code, remark: remark)
         }
-        var fields = SendMessageResponseHeader(msgId: append.msgId, queueId: queueId, queueOffset: append.queueOffset).extFields
-        fields.append("MSG_REGION", regionId)
-        fields.append("TRACE_ON", traceOn)
-        return request.makeResponse(code: code, remark: remark, extFields: fields)
+        let header = SendMessageResponseHeader(
+            msgId: append.msgId, queueId: queueId, queueOffset: append.queueOffset, msgRegion: regionId, traceOn: traceOn ? "true" : "false")
+        return request.makeResponse(code: code, remark: remark, extFields: header.answerFields)
     }
 }
 
