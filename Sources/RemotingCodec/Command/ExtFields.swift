@@ -291,38 +291,41 @@ enum FieldText {
 // MARK: One-allocation layout (the send header, built on every send)
 
 extension ExtFields {
-    /// Fields written straight into one allocation of `capacity` bytes, which must bound the entries: 6 bytes
-    /// each plus the name's and the value's (a number's at most 20). Appending field by field cost more than the
-    /// bytes themselves for a header built on every send.
-    init(capacity: Int, _ write: (inout Layout) -> Void) {
+    /// Fields written straight into one allocation: `write` runs once to measure (a number counts its widest
+    /// text), then once to write. Appending field by field cost more than the bytes themselves for a header built
+    /// on every send.
+    init(layout write: (inout Layout) -> Void) {
+        var measure = Layout(writer: nil, capacity: 0)
+        write(&measure)
+        let capacity = measure.size
         bytes = [UInt8](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { buffer, count in
             var layout = Layout(writer: RawWriter(UnsafeMutableRawBufferPointer(buffer)), capacity: capacity)
             write(&layout)
-            count = layout.writer.offset
+            count = layout.size
         }
     }
 
-    /// Appends entries in the ExtFields layout to memory reserved by ``init(capacity:_:)``.
+    /// Measures entries in the ExtFields layout (no writer), or appends them to memory reserved by
+    /// ``init(layout:)``.
     struct Layout {
-        fileprivate var writer: RawWriter
+        fileprivate var writer: RawWriter?
         fileprivate let capacity: Int
-
-        /// The room an entry with a number value can take at most.
-        static func numberEntry(_ name: StaticString) -> Int { 6 + name.utf8CodeUnitCount + 20 }
-
-        /// The room an entry with a text value takes.
-        static func textEntry(_ name: StaticString, _ value: String) -> Int { 6 + name.utf8CodeUnitCount + value.utf8.count }
+        /// Bytes written, or measured: a number as its widest text (20 bytes).
+        fileprivate private(set) var size = 0
 
         mutating func append(_ name: StaticString, _ value: String) {
+            guard writer != nil else { return measure(name, value.utf8.count) }
             var value = value
             value.withUTF8 { entry(name, UnsafeRawBufferPointer($0)) }
         }
 
         mutating func append(_ name: StaticString, _ value: StaticString) {
+            guard writer != nil else { return measure(name, value.utf8CodeUnitCount) }
             entry(name, UnsafeRawBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
         }
 
         mutating func append(_ name: StaticString, _ value: Int64) {
+            guard writer != nil else { return measure(name, 20) }
             RawWriter.withDecimal(value) { entry(name, $0) }
         }
 
@@ -330,12 +333,17 @@ extension ExtFields {
             append(name, Int64(value))
         }
 
+        private mutating func measure(_ name: StaticString, _ valueCount: Int) {
+            size += 6 + name.utf8CodeUnitCount + valueCount
+        }
+
         private mutating func entry(_ name: StaticString, _ value: UnsafeRawBufferPointer) {
-            precondition(writer.offset + 6 + name.utf8CodeUnitCount + value.count <= capacity, "ExtFields layout over its capacity")
-            writer.int16(Int16(name.utf8CodeUnitCount))
-            writer.staticBytes(name)
-            writer.int32(Int32(truncatingIfNeeded: value.count))
-            writer.bytes(value)
+            precondition(size + 6 + name.utf8CodeUnitCount + value.count <= capacity, "ExtFields layout over its measure")
+            writer!.int16(Int16(name.utf8CodeUnitCount))
+            writer!.staticBytes(name)
+            writer!.int32(Int32(truncatingIfNeeded: value.count))
+            writer!.bytes(value)
+            size = writer!.offset
         }
     }
 }

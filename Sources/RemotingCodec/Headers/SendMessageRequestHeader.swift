@@ -111,14 +111,7 @@ public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
 
     /// The compact form in Java's FastCodes order, in one allocation: a producer builds it for every send.
     public var v2ExtFields: ExtFields {
-        typealias Layout = ExtFields.Layout
-        var capacity = Layout.textEntry("a", producerGroup) + Layout.textEntry("b", topic) + Layout.textEntry("c", defaultTopic)
-            + 5 * Layout.numberEntry("d") + Layout.textEntry("k", "false") + Layout.textEntry("m", "false")
-        if let properties { capacity += Layout.textEntry("i", properties) }
-        if reconsumeTimes != nil { capacity += Layout.numberEntry("j") }
-        if maxReconsumeTimes != nil { capacity += Layout.numberEntry("l") }
-        if let brokerName { capacity += Layout.textEntry("n", brokerName) }
-        return ExtFields(capacity: capacity) { fields in
+        ExtFields(layout: { fields in
             fields.append("a", producerGroup)
             fields.append("b", topic)
             fields.append("c", defaultTopic)
@@ -133,6 +126,6 @@ public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
             if let maxReconsumeTimes { fields.append("l", maxReconsumeTimes) }
             fields.append("m", batch ? "true" : "false")
             if let brokerName { fields.append("n", brokerName) }
-        }
+        })
     }
 }

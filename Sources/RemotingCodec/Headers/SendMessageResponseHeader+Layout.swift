@@ -2,18 +2,13 @@ extension SendMessageResponseHeader {
     /// ``CommandCustomHeader/extFields`` laid out in one allocation (the same bytes, not an append per field):
     /// the broker answers every send with it.
     public var answerFields: ExtFields {
-        typealias Layout = ExtFields.Layout
-        var capacity = Layout.textEntry("msgId", msgId) + Layout.numberEntry("queueId") + Layout.numberEntry("queueOffset")
-        if let transactionId { capacity += Layout.textEntry("transactionId", transactionId) }
-        if let msgRegion { capacity += Layout.textEntry("MSG_REGION", msgRegion) }
-        if let traceOn { capacity += Layout.textEntry("TRACE_ON", traceOn) }
-        return ExtFields(capacity: capacity) { fields in
+        ExtFields(layout: { fields in
             fields.append("msgId", msgId)
             fields.append("queueId", queueId)
             fields.append("queueOffset", queueOffset)
             if let transactionId { fields.append("transactionId", transactionId) }
             if let msgRegion { fields.append("MSG_REGION", msgRegion) }
             if let traceOn { fields.append("TRACE_ON", traceOn) }
-        }
+        })
     }
 }
