@@ -214,7 +214,7 @@ def render(name, java, fields):
                 lines.append(f"        self.{p} = {p} ?? {mark[1:]}")
     lines.append("    }")
     lines.append("")
-    lines.append("    public func encode(into fields: inout ExtFields) {")
+    lines.append("    public func encode(into fields: inout ExtFields.Layout) {")
     for p, w, t, mark in fields:
         if mark == "?":
             lines.append(f'        if let {p} {{ fields.append("{w}", {p}) }}')

@@ -8,12 +8,15 @@ import RemotingCodec
 // `perf record -g` or `valgrind --tool=callgrind`: `CodecTool rocketmq|json SECONDS|-FRAMES`.
 
 let arguments = CommandLine.arguments
-// `CodecTool json-typed|rocketmq-typed ...`: the client's side instead, typed header to extFields to frame.
-let typed = arguments.count == 3 && arguments[1].hasSuffix("-typed")
-guard arguments.count == 3,
-      let serializeType = ["json": SerializeType.json, "rocketmq": .rocketmq][typed ? String(arguments[1].dropLast(6)) : arguments[1]],
+// `CodecTool json-typed|rocketmq-typed ...`: the client's side instead, typed header to extFields to frame;
+// `json-answer|rocketmq-answer`: the broker's answer to a send, typed header to extFields to frame.
+let mode = arguments.count == 3 ? arguments[1].split(separator: "-", maxSplits: 1).map(String.init) : []
+let typed = mode.count == 2 && mode[1] == "typed"
+let answer = mode.count == 2 && mode[1] == "answer"
+guard arguments.count == 3, mode.count == 1 || typed || answer,
+      let serializeType = ["json": SerializeType.json, "rocketmq": .rocketmq][mode[0]],
       let amount = Int(arguments[2]) else {
-    print("usage: CodecTool rocketmq|json|rocketmq-typed|json-typed SECONDS (or -FRAMES for a fixed count)")
+    print("usage: CodecTool rocketmq|json[-typed|-answer] SECONDS (or -FRAMES for a fixed count)")
     exit(2)
 }
 
@@ -41,6 +44,21 @@ let start = clock.now
 let deadline = amount > 0 ? start + .seconds(amount) : start + .seconds(3600)
 let limit = amount > 0 ? Int.max : -amount
 while frames < limit, clock.now < deadline {
+    if answer {
+        for opaque in 0..<1000 {
+            let answer = SendMessageResponseHeader(
+                msgId: "7F00000100002A9F00000000000BC614", queueId: Int32(opaque & 1023), queueOffset: 1_000_000 + Int64(opaque),
+                transactionId: nil, msgRegion: "DefaultRegion", traceOn: "true")
+            let command = RemotingCommand(
+                code: ResponseCode.success.rawValue, opaque: Int32(opaque), flag: 1, extFields: answer.extFields,
+                serializeType: serializeType)
+            output.clear()
+            RemotingFrameEncoder.encode(command, into: &output)
+            checksum &+= output.readableBytes
+        }
+        frames += 1000
+        continue
+    }
     if typed {
         for opaque in 0..<1000 {
             let command = RemotingCommand(

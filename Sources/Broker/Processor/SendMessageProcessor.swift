@@ -237,7 +237,7 @@ public final class SendMessageProcessor: RequestProcessor {
         }
         let header = SendMessageResponseHeader(
             msgId: append.msgId, queueId: queueId, queueOffset: append.queueOffset, msgRegion: regionId, traceOn: traceOn ? "true" : "false")
-        return request.makeResponse(code: code, remark: remark, extFields: header.answerFields)
+        return request.makeResponse(code: code, remark: remark, extFields: header.extFields)
     }
 }
 

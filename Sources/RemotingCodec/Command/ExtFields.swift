@@ -288,13 +288,13 @@ enum FieldText {
     static func string(_ bytes: UnsafeRawBufferPointer) -> String { String(decoding: bytes, as: UTF8.self) }
 }
 
-// MARK: One-allocation layout (the send header, built on every send)
+// MARK: One-allocation layout (every typed header's fields)
 
 extension ExtFields {
     /// Fields written straight into one allocation: `write` runs once to measure (a number counts its widest
     /// text), then once to write. Appending field by field cost more than the bytes themselves for a header built
     /// on every send.
-    init(layout write: (inout Layout) -> Void) {
+    public init(layout write: (inout Layout) -> Void) {
         var measure = Layout(writer: nil, capacity: 0)
         write(&measure)
         let capacity = measure.size
@@ -305,32 +305,37 @@ extension ExtFields {
         }
     }
 
-    /// Measures entries in the ExtFields layout (no writer), or appends them to memory reserved by
-    /// ``init(layout:)``.
-    struct Layout {
+    /// Where a header writes its fields (``CommandCustomHeader/encode(into:)``): measures entries in the
+    /// ExtFields layout (no writer), or appends them to the memory ``init(layout:)`` reserved.
+    public struct Layout {
         fileprivate var writer: RawWriter?
         fileprivate let capacity: Int
         /// Bytes written, or measured: a number as its widest text (20 bytes).
         fileprivate private(set) var size = 0
 
-        mutating func append(_ name: StaticString, _ value: String) {
+        public mutating func append(_ name: StaticString, _ value: String) {
             guard writer != nil else { return measure(name, value.utf8.count) }
             var value = value
             value.withUTF8 { entry(name, UnsafeRawBufferPointer($0)) }
         }
 
-        mutating func append(_ name: StaticString, _ value: StaticString) {
+        public mutating func append(_ name: StaticString, _ value: StaticString) {
             guard writer != nil else { return measure(name, value.utf8CodeUnitCount) }
             entry(name, UnsafeRawBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
         }
 
-        mutating func append(_ name: StaticString, _ value: Int64) {
+        public mutating func append(_ name: StaticString, _ value: Int64) {
             guard writer != nil else { return measure(name, 20) }
             RawWriter.withDecimal(value) { entry(name, $0) }
         }
 
-        mutating func append(_ name: StaticString, _ value: Int32) {
+        public mutating func append(_ name: StaticString, _ value: Int32) {
             append(name, Int64(value))
+        }
+
+        /// Java's `String.valueOf(boolean)`.
+        public mutating func append(_ name: StaticString, _ value: Bool) {
+            append(name, value ? "true" as StaticString : "false")
         }
 
         private mutating func measure(_ name: StaticString, _ valueCount: Int) {

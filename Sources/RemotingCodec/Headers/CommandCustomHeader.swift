@@ -6,14 +6,14 @@ import Glibc
 /// (`@CFNotNull`) fields the way Java does; encoding writes every non-nil field as a string.
 public protocol CommandCustomHeader: Sendable {
     init(extFields: ExtFields) throws(HeaderError)
-    func encode(into fields: inout ExtFields)
+    /// Writes every non-nil field; runs twice per ``extFields`` (measure, then write).
+    func encode(into fields: inout ExtFields.Layout)
 }
 
 extension CommandCustomHeader {
+    /// The fields in one allocation.
     public var extFields: ExtFields {
-        var fields = ExtFields(minimumCapacity: 16)
-        encode(into: &fields)
-        return fields
+        ExtFields(layout: { encode(into: &$0) })
     }
 }
 

@@ -92,7 +92,7 @@ public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
         }
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("producerGroup", producerGroup)
         fields.append("topic", topic)
         fields.append("defaultTopic", defaultTopic)
@@ -103,8 +103,8 @@ public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
         fields.append("flag", flag)
         if let properties { fields.append("properties", properties) }
         if let reconsumeTimes { fields.append("reconsumeTimes", reconsumeTimes) }
-        fields.append("unitMode", unitMode ? "true" : "false")
-        fields.append("batch", batch ? "true" : "false")
+        fields.append("unitMode", unitMode)
+        fields.append("batch", batch)
         if let maxReconsumeTimes { fields.append("maxReconsumeTimes", maxReconsumeTimes) }
         if let brokerName { fields.append("bname", brokerName) }
     }
@@ -122,9 +122,9 @@ public struct SendMessageRequestHeader: CommandCustomHeader, Equatable {
             fields.append("h", flag)
             if let properties { fields.append("i", properties) }
             if let reconsumeTimes { fields.append("j", reconsumeTimes) }
-            fields.append("k", unitMode ? "true" : "false")
+            fields.append("k", unitMode)
             if let maxReconsumeTimes { fields.append("l", maxReconsumeTimes) }
-            fields.append("m", batch ? "true" : "false")
+            fields.append("m", batch)
             if let brokerName { fields.append("n", brokerName) }
         })
     }

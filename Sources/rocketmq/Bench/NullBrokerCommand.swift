@@ -81,7 +81,7 @@ struct NullBrokerProcessor: RequestProcessor {
             let response = SendMessageResponseHeader(
                 msgId: MessageId.offsetMsgId(storeHost: storeHost, physicalOffset: physical), queueId: queueId,
                 queueOffset: queueOffset, msgRegion: "DefaultRegion", traceOn: "true")
-            return .response(request.makeResponse(code: .success, extFields: response.answerFields))
+            return .response(request.makeResponse(code: .success, extFields: response.extFields))
         }
     }
 }

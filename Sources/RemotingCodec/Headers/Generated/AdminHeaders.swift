@@ -87,7 +87,7 @@ public struct CreateTopicRequestHeader: CommandCustomHeader, Equatable {
         self.order = order
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("defaultTopic", defaultTopic)
         fields.append("readQueueNums", readQueueNums)
@@ -124,7 +124,7 @@ public struct DeleteTopicRequestHeader: CommandCustomHeader, Equatable {
         self.topic = topic
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
     }
 }
@@ -154,7 +154,7 @@ public struct GetTopicStatsInfoRequestHeader: CommandCustomHeader, Equatable {
         self.topic = topic
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
     }
 }
@@ -193,7 +193,7 @@ public struct GetConsumeStatsRequestHeader: CommandCustomHeader, Equatable {
         self.topic = topic
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("consumerGroup", consumerGroup)
         if let topic { fields.append("topic", topic) }
     }
@@ -224,7 +224,7 @@ public struct QueryTopicConsumeByWhoRequestHeader: CommandCustomHeader, Equatabl
         self.topic = topic
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
     }
 }
@@ -254,7 +254,7 @@ public struct GetConsumerConnectionListRequestHeader: CommandCustomHeader, Equat
         self.consumerGroup = consumerGroup
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("consumerGroup", consumerGroup)
     }
 }
@@ -284,7 +284,7 @@ public struct GetProducerConnectionListRequestHeader: CommandCustomHeader, Equat
         self.producerGroup = producerGroup
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("producerGroup", producerGroup)
     }
 }
@@ -323,7 +323,7 @@ public struct DeleteSubscriptionGroupRequestHeader: CommandCustomHeader, Equatab
         self.removeOffset = removeOffset ?? false
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("groupName", groupName)
         fields.append("removeOffset", removeOffset)
     }
@@ -354,7 +354,7 @@ public struct GetBrokerConfigResponseHeader: CommandCustomHeader, Equatable {
         self.version = version
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("version", version)
     }
 }
@@ -412,7 +412,7 @@ public struct CloneGroupOffsetRequestHeader: CommandCustomHeader, Equatable {
         self.offline = offline ?? false
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("srcGroup", srcGroup)
         fields.append("destGroup", destGroup)
         if let topic { fields.append("topic", topic) }
@@ -453,7 +453,7 @@ public struct QueryConsumeTimeSpanRequestHeader: CommandCustomHeader, Equatable 
         self.group = group
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("group", group)
     }
@@ -501,7 +501,7 @@ public struct QueryCorrectionOffsetHeader: CommandCustomHeader, Equatable {
         self.topic = topic
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         if let filterGroups { fields.append("filterGroups", filterGroups) }
         fields.append("compareGroup", compareGroup)
         fields.append("topic", topic)
@@ -543,7 +543,7 @@ public struct ViewBrokerStatsDataRequestHeader: CommandCustomHeader, Equatable {
         self.statsKey = statsKey
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("statsName", statsName)
         fields.append("statsKey", statsKey)
     }
@@ -574,7 +574,7 @@ public struct GetConsumerStatsInBrokerHeader: CommandCustomHeader, Equatable {
         self.isOrder = isOrder
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("isOrder", isOrder)
     }
 }
@@ -636,7 +636,7 @@ public struct QueryConsumeQueueRequestHeader: CommandCustomHeader, Equatable {
         self.consumerGroup = consumerGroup
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("queueId", queueId)
         fields.append("index", index)
@@ -669,7 +669,7 @@ public struct ResumeCheckHalfMessageRequestHeader: CommandCustomHeader, Equatabl
         self.msgId = msgId
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         if let msgId { fields.append("msgId", msgId) }
     }
 }
@@ -756,7 +756,7 @@ public struct CreateAccessConfigRequestHeader: CommandCustomHeader, Equatable {
         self.groupPerms = groupPerms
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("accessKey", accessKey)
         if let secretKey { fields.append("secretKey", secretKey) }
         if let whiteRemoteAddress { fields.append("whiteRemoteAddress", whiteRemoteAddress) }
@@ -793,7 +793,7 @@ public struct DeleteAccessConfigRequestHeader: CommandCustomHeader, Equatable {
         self.accessKey = accessKey
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("accessKey", accessKey)
     }
 }
@@ -833,7 +833,7 @@ public struct UpdateGlobalWhiteAddrsConfigRequestHeader: CommandCustomHeader, Eq
         self.aclFileFullPath = aclFileFullPath
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("globalWhiteAddrs", globalWhiteAddrs)
         fields.append("aclFileFullPath", aclFileFullPath)
     }

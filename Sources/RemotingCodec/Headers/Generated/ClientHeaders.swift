@@ -41,7 +41,7 @@ public struct UnregisterClientRequestHeader: CommandCustomHeader, Equatable {
         self.consumerGroup = consumerGroup
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("clientID", clientID)
         if let producerGroup { fields.append("producerGroup", producerGroup) }
         if let consumerGroup { fields.append("consumerGroup", consumerGroup) }
@@ -73,7 +73,7 @@ public struct GetConsumerListByGroupRequestHeader: CommandCustomHeader, Equatabl
         self.consumerGroup = consumerGroup
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("consumerGroup", consumerGroup)
     }
 }
@@ -103,7 +103,7 @@ public struct NotifyConsumerIdsChangedRequestHeader: CommandCustomHeader, Equata
         self.consumerGroup = consumerGroup
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("consumerGroup", consumerGroup)
     }
 }
@@ -192,7 +192,7 @@ public struct ConsumerSendMsgBackRequestHeader: CommandCustomHeader, Equatable {
         self.bname = bname
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("offset", offset)
         fields.append("group", group)
         fields.append("delayLevel", delayLevel)
@@ -256,7 +256,7 @@ public struct ResetOffsetRequestHeader: CommandCustomHeader, Equatable {
         self.isForce = isForce
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("group", group)
         fields.append("timestamp", timestamp)
@@ -306,7 +306,7 @@ public struct GetConsumerStatusRequestHeader: CommandCustomHeader, Equatable {
         self.clientAddr = clientAddr
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("group", group)
         if let clientAddr { fields.append("clientAddr", clientAddr) }
@@ -357,7 +357,7 @@ public struct GetConsumerRunningInfoRequestHeader: CommandCustomHeader, Equatabl
         self.jstackEnable = jstackEnable ?? false
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("consumerGroup", consumerGroup)
         fields.append("clientId", clientId)
         fields.append("jstackEnable", jstackEnable)
@@ -416,7 +416,7 @@ public struct ConsumeMessageDirectlyResultRequestHeader: CommandCustomHeader, Eq
         self.brokerName = brokerName
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("consumerGroup", consumerGroup)
         if let clientId { fields.append("clientId", clientId) }
         if let msgId { fields.append("msgId", msgId) }

@@ -51,7 +51,7 @@ public struct QueryConsumerOffsetRequestHeader: CommandCustomHeader, Equatable {
         self.bname = bname
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("consumerGroup", consumerGroup)
         fields.append("topic", topic)
         fields.append("queueId", queueId)
@@ -83,7 +83,7 @@ public struct QueryConsumerOffsetResponseHeader: CommandCustomHeader, Equatable 
         self.offset = try offset.get("offset")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("offset", offset)
     }
 }
@@ -148,7 +148,7 @@ public struct UpdateConsumerOffsetRequestHeader: CommandCustomHeader, Equatable 
         self.bname = bname
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("consumerGroup", consumerGroup)
         fields.append("topic", topic)
         fields.append("queueId", queueId)

@@ -34,7 +34,7 @@ public struct GetRouteInfoRequestHeader: CommandCustomHeader, Equatable {
         self.acceptStandardJsonOnly = acceptStandardJsonOnly
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         if let acceptStandardJsonOnly { fields.append("acceptStandardJsonOnly", acceptStandardJsonOnly) }
     }
@@ -118,7 +118,7 @@ public struct RegisterBrokerRequestHeader: CommandCustomHeader, Equatable {
         self.bodyCrc32 = bodyCrc32 ?? 0
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("brokerName", brokerName)
         fields.append("brokerAddr", brokerAddr)
         fields.append("clusterName", clusterName)
@@ -162,7 +162,7 @@ public struct RegisterBrokerResponseHeader: CommandCustomHeader, Equatable {
         self.masterAddr = masterAddr
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         if let haServerAddr { fields.append("haServerAddr", haServerAddr) }
         if let masterAddr { fields.append("masterAddr", masterAddr) }
     }
@@ -220,7 +220,7 @@ public struct UnregisterBrokerRequestHeader: CommandCustomHeader, Equatable {
         self.brokerId = try brokerId.get("brokerId")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("brokerName", brokerName)
         fields.append("brokerAddr", brokerAddr)
         fields.append("clusterName", clusterName)
@@ -280,7 +280,7 @@ public struct QueryDataVersionRequestHeader: CommandCustomHeader, Equatable {
         self.brokerId = try brokerId.get("brokerId")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("brokerName", brokerName)
         fields.append("brokerAddr", brokerAddr)
         fields.append("clusterName", clusterName)
@@ -313,7 +313,7 @@ public struct QueryDataVersionResponseHeader: CommandCustomHeader, Equatable {
         self.changed = changed
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("changed", changed)
     }
 }
@@ -343,7 +343,7 @@ public struct GetTopicsByClusterRequestHeader: CommandCustomHeader, Equatable {
         self.cluster = cluster
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("cluster", cluster)
     }
 }
@@ -382,7 +382,7 @@ public struct DeleteTopicFromNamesrvRequestHeader: CommandCustomHeader, Equatabl
         self.clusterName = clusterName
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         if let clusterName { fields.append("clusterName", clusterName) }
     }
@@ -413,7 +413,7 @@ public struct WipeWritePermOfBrokerRequestHeader: CommandCustomHeader, Equatable
         self.brokerName = brokerName
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("brokerName", brokerName)
     }
 }
@@ -442,7 +442,7 @@ public struct WipeWritePermOfBrokerResponseHeader: CommandCustomHeader, Equatabl
         self.wipeTopicCount = try wipeTopicCount.get("wipeTopicCount")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("wipeTopicCount", wipeTopicCount)
     }
 }
@@ -472,7 +472,7 @@ public struct AddWritePermOfBrokerRequestHeader: CommandCustomHeader, Equatable 
         self.brokerName = brokerName
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("brokerName", brokerName)
     }
 }
@@ -501,7 +501,7 @@ public struct AddWritePermOfBrokerResponseHeader: CommandCustomHeader, Equatable
         self.addTopicCount = try addTopicCount.get("addTopicCount")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("addTopicCount", addTopicCount)
     }
 }
@@ -551,7 +551,7 @@ public struct PutKVConfigRequestHeader: CommandCustomHeader, Equatable {
         self.value = value
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("namespace", namespace)
         fields.append("key", key)
         fields.append("value", value)
@@ -593,7 +593,7 @@ public struct GetKVConfigRequestHeader: CommandCustomHeader, Equatable {
         self.key = key
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("namespace", namespace)
         fields.append("key", key)
     }
@@ -623,7 +623,7 @@ public struct GetKVConfigResponseHeader: CommandCustomHeader, Equatable {
         self.value = value
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         if let value { fields.append("value", value) }
     }
 }
@@ -663,7 +663,7 @@ public struct DeleteKVConfigRequestHeader: CommandCustomHeader, Equatable {
         self.key = key
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("namespace", namespace)
         fields.append("key", key)
     }
@@ -694,7 +694,7 @@ public struct GetKVListByNamespaceRequestHeader: CommandCustomHeader, Equatable 
         self.namespace = namespace
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("namespace", namespace)
     }
 }

@@ -117,7 +117,7 @@ public struct PullMessageRequestHeader: CommandCustomHeader, Equatable {
         self.bname = bname
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("consumerGroup", consumerGroup)
         fields.append("topic", topic)
         fields.append("queueId", queueId)
@@ -182,7 +182,7 @@ public struct PullMessageResponseHeader: CommandCustomHeader, Equatable {
         self.maxOffset = try maxOffset.get("maxOffset")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("suggestWhichBrokerId", suggestWhichBrokerId)
         fields.append("nextBeginOffset", nextBeginOffset)
         fields.append("minOffset", minOffset)

@@ -71,7 +71,7 @@ public struct QueryMessageRequestHeader: CommandCustomHeader, Equatable {
         self.uniqueKeyQuery = uniqueKeyQuery
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("key", key)
         fields.append("maxNum", maxNum)
@@ -112,7 +112,7 @@ public struct QueryMessageResponseHeader: CommandCustomHeader, Equatable {
         self.indexLastUpdatePhyoffset = try indexLastUpdatePhyoffset.get("indexLastUpdatePhyoffset")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("indexLastUpdateTimestamp", indexLastUpdateTimestamp)
         fields.append("indexLastUpdatePhyoffset", indexLastUpdatePhyoffset)
     }
@@ -142,7 +142,7 @@ public struct ViewMessageRequestHeader: CommandCustomHeader, Equatable {
         self.offset = try offset.get("offset")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("offset", offset)
     }
 }

@@ -50,7 +50,7 @@ public struct GetMaxOffsetRequestHeader: CommandCustomHeader, Equatable {
         self.bname = bname
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("queueId", queueId)
         if let committed { fields.append("committed", committed) }
@@ -82,7 +82,7 @@ public struct GetMaxOffsetResponseHeader: CommandCustomHeader, Equatable {
         self.offset = try offset.get("offset")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("offset", offset)
     }
 }
@@ -128,7 +128,7 @@ public struct GetMinOffsetRequestHeader: CommandCustomHeader, Equatable {
         self.bname = bname
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("queueId", queueId)
         if let bname { fields.append("bname", bname) }
@@ -159,7 +159,7 @@ public struct GetMinOffsetResponseHeader: CommandCustomHeader, Equatable {
         self.offset = try offset.get("offset")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("offset", offset)
     }
 }
@@ -205,7 +205,7 @@ public struct GetEarliestMsgStoretimeRequestHeader: CommandCustomHeader, Equatab
         self.bname = bname
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("queueId", queueId)
         if let bname { fields.append("bname", bname) }
@@ -236,7 +236,7 @@ public struct GetEarliestMsgStoretimeResponseHeader: CommandCustomHeader, Equata
         self.timestamp = try timestamp.get("timestamp")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("timestamp", timestamp)
     }
 }
@@ -291,7 +291,7 @@ public struct SearchOffsetRequestHeader: CommandCustomHeader, Equatable {
         self.bname = bname
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("topic", topic)
         fields.append("queueId", queueId)
         fields.append("timestamp", timestamp)
@@ -323,7 +323,7 @@ public struct SearchOffsetResponseHeader: CommandCustomHeader, Equatable {
         self.offset = try offset.get("offset")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("offset", offset)
     }
 }

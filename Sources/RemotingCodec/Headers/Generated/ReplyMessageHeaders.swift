@@ -138,7 +138,7 @@ public struct ReplyMessageRequestHeader: CommandCustomHeader, Equatable {
         self.storeTimestamp = try storeTimestamp.get("storeTimestamp")
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("producerGroup", producerGroup)
         fields.append("topic", topic)
         fields.append("defaultTopic", defaultTopic)

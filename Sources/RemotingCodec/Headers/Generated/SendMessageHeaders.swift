@@ -70,7 +70,7 @@ public struct SendMessageResponseHeader: CommandCustomHeader, Equatable {
         self.traceOn = traceOn
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("msgId", msgId)
         fields.append("queueId", queueId)
         fields.append("queueOffset", queueOffset)

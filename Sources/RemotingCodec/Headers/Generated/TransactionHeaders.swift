@@ -83,7 +83,7 @@ public struct EndTransactionRequestHeader: CommandCustomHeader, Equatable {
         self.bname = bname
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("producerGroup", producerGroup)
         fields.append("tranStateTableOffset", tranStateTableOffset)
         fields.append("commitLogOffset", commitLogOffset)
@@ -155,7 +155,7 @@ public struct CheckTransactionStateRequestHeader: CommandCustomHeader, Equatable
         self.offsetMsgId = offsetMsgId
     }
 
-    public func encode(into fields: inout ExtFields) {
+    public func encode(into fields: inout ExtFields.Layout) {
         fields.append("tranStateTableOffset", tranStateTableOffset)
         fields.append("commitLogOffset", commitLogOffset)
         if let msgId { fields.append("msgId", msgId) }
