@@ -72,10 +72,12 @@ struct NullBrokerProcessor: RequestProcessor {
                 let physical = counters.physicalOffset
                 counters.physicalOffset += size + 100
                 let queueId = header.queueId >= 0 && header.queueId < queues ? header.queueId : 0
-                var offsets = counters.queueOffsets[header.topic] ?? Array(repeating: 0, count: Int(queues))
-                let offset = offsets[Int(queueId)]
-                offsets[Int(queueId)] += 1
-                counters.queueOffsets[header.topic] = offsets
+                // Taken in place: a copy out of the table and back copied the array on every send.
+                func take(_ offsets: inout [Int64]) -> Int64 {
+                    defer { offsets[Int(queueId)] += 1 }
+                    return offsets[Int(queueId)]
+                }
+                let offset = take(&counters.queueOffsets[header.topic, default: Array(repeating: 0, count: Int(queues))])
                 return (physical, queueId, offset)
             }
             let response = SendMessageResponseHeader(
