@@ -44,26 +44,18 @@ let start = clock.now
 let deadline = amount > 0 ? start + .seconds(amount) : start + .seconds(3600)
 let limit = amount > 0 ? Int.max : -amount
 while frames < limit, clock.now < deadline {
-    if answer {
+    if typed || answer {
         for opaque in 0..<1000 {
-            let answer = SendMessageResponseHeader(
-                msgId: "7F00000100002A9F00000000000BC614", queueId: Int32(opaque & 1023), queueOffset: 1_000_000 + Int64(opaque),
-                transactionId: nil, msgRegion: "DefaultRegion", traceOn: "true")
-            let command = RemotingCommand(
-                code: ResponseCode.success.rawValue, opaque: Int32(opaque), flag: 1, extFields: answer.extFields,
-                serializeType: serializeType)
-            output.clear()
-            RemotingFrameEncoder.encode(command, into: &output)
-            checksum &+= output.readableBytes
-        }
-        frames += 1000
-        continue
-    }
-    if typed {
-        for opaque in 0..<1000 {
-            let command = RemotingCommand(
-                code: RequestCode.sendMessageV2.rawValue, opaque: Int32(opaque), extFields: header.v2ExtFields,
-                serializeType: serializeType, body: body)
+            let command = answer
+                ? RemotingCommand(
+                    code: ResponseCode.success.rawValue, opaque: Int32(opaque), flag: 1,
+                    extFields: SendMessageResponseHeader(
+                        msgId: "7F00000100002A9F00000000000BC614", queueId: Int32(opaque & 1023),
+                        queueOffset: 1_000_000 + Int64(opaque), msgRegion: "DefaultRegion", traceOn: "true").extFields,
+                    serializeType: serializeType)
+                : RemotingCommand(
+                    code: RequestCode.sendMessageV2.rawValue, opaque: Int32(opaque), extFields: header.v2ExtFields,
+                    serializeType: serializeType, body: body)
             output.clear()
             RemotingFrameEncoder.encode(command, into: &output)
             checksum &+= output.readableBytes
