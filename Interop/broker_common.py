@@ -8,6 +8,7 @@ server + broker of ours, prints machine-checkable lines and exits non-zero on fa
     ROUTE <topic> <seconds>                             the name server has the topic's route
     RECV <consumer> <msgId> <queueId> <queueOffset> <run> <seq>     a push consumer got a message
     PULLED <msgId> <queueId> <queueOffset> <run> <seq>              a PullConsumer got one
+    RETRY <what> <error>                                a send the C++ core gave up on before it succeeded
     FAIL <reason>                                       (then exit status 1; 3 from the watchdog)
     OK <summary>                                        (last line, exit status 0)
 
@@ -166,6 +167,25 @@ def make_message(topic, run, seq):
     return message
 
 
+def retry_unrouted(send, what, attempts=5, pause=0.5):
+    """Returns `send()`, calling it again (bounded) while the C++ core answers "No route info".
+
+    The core raises that when its route look-up or the connection it needs lost a race inside the
+    client: on a loaded machine its start-up thread holds the transport table while a send gives up
+    on the lock at once, or the name server's answer misses its 5 s wait. An application would send
+    again; so do the drivers, visibly. A message that did reach the broker and is sent again shows up
+    as a duplicate, which every driver fails on, so a retry cannot hide a lost or doubled message.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return send()
+        except Exception as error:
+            if attempt == attempts or "No route info" not in str(error):
+                raise
+            emit(f"RETRY {what} {type(error).__name__}")
+            time.sleep(pause)
+
+
 def start_producer(namesrv, group):
     producer = Producer(group, timeout=5000)
     producer.set_namesrv_addr(namesrv)
@@ -175,7 +195,8 @@ def start_producer(namesrv, group):
 
 def send_sync(producer, topic, run, seq):
     """send_sync with the checks of a SEND_OK result; prints SENT; returns (msgId, offset)."""
-    result = producer.send_sync(make_message(topic, run, seq))
+    message = make_message(topic, run, seq)
+    result = retry_unrouted(lambda: producer.send_sync(message), f"{run}/{seq}")
     check(result.status == SendStatus.OK, f"send_sync {run}/{seq} status {result.status!r}")
     check(MSG_ID.match(result.msg_id), f"send_sync {run}/{seq} msg_id {result.msg_id!r} is not 32 hex digits")
     check(result.offset >= 0, f"send_sync {run}/{seq} offset {result.offset}")
@@ -196,7 +217,8 @@ def send_to_queue(producer, topic, run, seq, queue):
         seen["size"] = size
         return queue % size
 
-    result = producer.send_orderly(make_message(topic, run, seq), 0, queue_selector=select)
+    message = make_message(topic, run, seq)
+    result = retry_unrouted(lambda: producer.send_orderly(message, 0, queue_selector=select), f"{run}/{seq}")
     check(result.status == SendStatus.OK, f"send_orderly {run}/{seq} status {result.status!r}")
     return result.msg_id, result.offset, seen["size"]
 

@@ -17,7 +17,7 @@ import zlib
 from rocketmq.client import PushConsumer
 
 from broker_common import (Received, body_for, check, emit, keys_for, make_message, run_main, start_producer, tags_for,
-                           wait_for, decode, SendStatus, MSG_ID)
+                           wait_for, decode, retry_unrouted, SendStatus, MSG_ID)
 
 
 def swift_body_for(run, seq):
@@ -36,9 +36,10 @@ def produce(args):
             if args.delay_level:
                 message.set_delay_time_level(args.delay_level)
             if args.sharding:
-                result = producer.send_orderly(message, seq % args.sharding)
+                send = lambda: producer.send_orderly(message, seq % args.sharding)  # noqa: E731
             else:
-                result = producer.send_sync(message)
+                send = lambda: producer.send_sync(message)  # noqa: E731
+            result = retry_unrouted(send, f"{args.run}/{seq}")
             check(result.status == SendStatus.OK, f"send {args.run}/{seq} status {result.status!r}")
             check(MSG_ID.match(result.msg_id), f"send {args.run}/{seq} msg_id {result.msg_id!r}")
             emit(f"SENT {result.msg_id} {result.offset} {args.run}/{seq} {tags_for(seq)}")

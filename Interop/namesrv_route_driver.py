@@ -13,6 +13,7 @@ import threading
 
 from rocketmq.client import Message, Producer, SendStatus
 
+from broker_common import retry_unrouted
 from remoting_client import ONEWAY_FLAG, RESPONSE_FLAG, encode_frame, read_frame
 
 
@@ -81,7 +82,7 @@ def main():
     try:
         message = Message(topic)
         message.set_body("hello from the C++ client")
-        result = producer.send_sync(message)
+        result = retry_unrouted(lambda: producer.send_sync(message), topic)
     finally:
         producer.shutdown()
         keep.close()

@@ -18,8 +18,8 @@ import time
 from rocketmq.client import SendStatus
 
 from broker_common import (
-    MSG_ID, await_route, body_for, check, emit, keys_for, make_message, run_main, send_sync, start_producer,
-    tags_for, wait_for,
+    MSG_ID, await_route, body_for, check, emit, keys_for, make_message, retry_unrouted, run_main, send_sync,
+    start_producer, tags_for, wait_for,
 )
 from semantics_common import CONSUME_SUCCESS, await_warm_up, message_fields, start_raw_push_consumer
 
@@ -124,7 +124,7 @@ def send_to_queue(producer, message, run, seq):
         chosen["queue"] = seq % size
         return chosen["queue"]
 
-    result = producer.send_orderly(message, 0, queue_selector=select)
+    result = retry_unrouted(lambda: producer.send_orderly(message, 0, queue_selector=select), f"{run}/{seq}")
     check(result.status == SendStatus.OK, f"send {run}/{seq} status {result.status!r}")
     check(MSG_ID.match(result.msg_id), f"send {run}/{seq} msg_id {result.msg_id!r}")
     emit(f"SENT {result.msg_id} {result.offset} {run}/{seq} {tags_for(seq)} queue={chosen['queue']}")

@@ -32,7 +32,9 @@ import time
 
 from rocketmq.client import SendStatus
 
-from broker_common import await_route, body_for, check, emit, keys_for, make_message, run_main, start_producer, wait_for
+from broker_common import (
+    await_route, body_for, check, emit, keys_for, make_message, retry_unrouted, run_main, start_producer, wait_for,
+)
 from remoting_client import lock_batch, topic_route
 from semantics_common import CONSUME_SUCCESS, message_fields, start_raw_push_consumer
 
@@ -95,7 +97,7 @@ def main():
             chosen["queue"] = ctypes.cast(arg, ctypes.POINTER(ctypes.c_int))[0] % size  # hashing_queue_selector
             return chosen["queue"]
 
-        result = producer.send_orderly(message, key, queue_selector=select)
+        result = retry_unrouted(lambda: producer.send_orderly(message, key, queue_selector=select), f"{which}/{seq}")
         check(result.status == SendStatus.OK, f"send_orderly {which}/{seq} status {result.status!r}")
         sent[(which, seq)] = (key, n, result.msg_id, result.offset, chosen["queue"])
         emit(f"SENT {result.msg_id} {result.offset} {which}/{seq} key={key} queue={chosen['queue']}")

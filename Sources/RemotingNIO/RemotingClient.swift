@@ -22,8 +22,10 @@ public enum RemotingClient {
             }
             .connect(host: host, port: port).get()
         // The handler's own connection object, so that processors and the caller see one identity.
+        // A channel closed since the connect has no handler left: that is a closed connection too.
         return try await channel.eventLoop.submit {
-            guard let connection = try channel.pipeline.syncOperations.handler(type: RemotingConnectionHandler.self).connection
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: RemotingConnectionHandler.self),
+                  let connection = handler.connection
             else { throw RemotingError.connectionClosed }
             return connection
         }.get()
