@@ -173,8 +173,9 @@ def retry_unrouted(send, what, attempts=5, pause=0.5):
     The core raises that when its route look-up or the connection it needs lost a race inside the
     client: on a loaded machine its start-up thread holds the transport table while a send gives up
     on the lock at once, or the name server's answer misses its 5 s wait. An application would send
-    again; so do the drivers, visibly. A message that did reach the broker and is sent again shows up
-    as a duplicate, which every driver fails on, so a retry cannot hide a lost or doubled message.
+    again; so do the drivers, visibly (a RETRY line). The retried message is the same one, so what the
+    consumers must receive does not change: a retry cannot hide a lost message, and a send that did
+    reach the broker before the error would show as a duplicate where the drivers count deliveries.
     """
     for attempt in range(1, attempts + 1):
         try:
