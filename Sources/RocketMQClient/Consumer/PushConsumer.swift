@@ -290,7 +290,7 @@ public final class PushConsumer: Sendable, ConsumerInner {
         for queue in assigned.sorted() where !current.contains(queue) {
             let processQueue = ProcessQueue(queue: queue)
             if isOrderly && configuration.messageModel == .clustering {
-                guard await lock([queue]).contains(queue) else { continue }
+                guard await lock([queue]).locked.contains(queue) else { continue }
                 processQueue.setLocked(true)
             }
             offsetStore.remove(queue)
@@ -339,7 +339,7 @@ public final class PushConsumer: Sendable, ConsumerInner {
         let clustering = configuration.messageModel == .clustering
         while !processQueue.isDropped {
             if orderly && clustering && !processQueue.isLocked {
-                if !(await lock([queue]).contains(queue)) {
+                if !(await lock([queue]).locked.contains(queue)) {
                     try? await Task.sleep(for: .seconds(3))
                     continue
                 }
@@ -484,29 +484,44 @@ public final class PushConsumer: Sendable, ConsumerInner {
 
     // MARK: orderly locks
 
-    /// LOCK_BATCH_MQ at each queue's master; returns the queues locked for us.
+    /// What LOCK_BATCH_MQ answered: the queues locked for us, and the brokers that answered at all.
+    struct LockAnswer: Sendable {
+        var locked: Set<MessageQueue> = []
+        var answered: Set<String> = []
+
+        /// Java `lockAll`'s update: a queue of a broker that answered is locked exactly when the broker
+        /// says so; a broker that did not answer (a timeout, no route) changes nothing, as its locks live
+        /// on there for 60 s: one lost renewal must not stop every queue of the broker.
+        func apply(to processQueues: [ProcessQueue]) {
+            for processQueue in processQueues where answered.contains(processQueue.queue.brokerName) {
+                processQueue.setLocked(locked.contains(processQueue.queue))
+            }
+        }
+    }
+
+    /// LOCK_BATCH_MQ at each queue's master.
     @discardableResult
-    private func lock(_ queues: [MessageQueue]) async -> Set<MessageQueue> {
-        var locked = Set<MessageQueue>()
+    private func lock(_ queues: [MessageQueue]) async -> LockAnswer {
+        var answer = LockAnswer()
         for (brokerName, group) in Dictionary(grouping: queues, by: \.brokerName) {
             guard let address = instance.masterAddress(brokerName) else { continue }
             let body = LockBatchRequestBody(consumerGroup: configuration.group, clientId: instance.clientID, mqSet: group)
             do {
                 let response = try await instance.invokeExpecting(address, instance.request(.lockBatchMQ, body: body.encoded()))
-                locked.formUnion(try LockBatchResponseBody(body: response.body).lockOKMQSet)
+                answer.locked.formUnion(try LockBatchResponseBody(body: response.body).lockOKMQSet)
+                answer.answered.insert(brokerName)
             } catch {
                 instance.logger.debug("lock failed", metadata: ["broker": "\(brokerName)", "error": "\(error)"])
             }
         }
-        return locked
+        return answer
     }
 
     /// Java `lockAll`, every rebalance: renews the locks of the queues held, drops those refused.
     private func lockAll() async {
         let queues = state.withLockedValue { Array($0.processQueues.values) }
         guard !queues.isEmpty else { return }
-        let locked = await lock(queues.map(\.queue))
-        for processQueue in queues { processQueue.setLocked(locked.contains(processQueue.queue)) }
+        await lock(queues.map(\.queue)).apply(to: queues)
     }
 
     private func unlock(_ queues: [MessageQueue]) async {
