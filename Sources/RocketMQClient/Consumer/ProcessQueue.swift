@@ -24,6 +24,8 @@ final class ProcessQueue: Sendable {
         var pulledUpTo: Int64 = -1
         var lockedAt: ContinuousClock.Instant?
         var pullTask: Task<Void, Never>?
+        /// Orderly: a handler call in progress (Java's `consumeLock` held).
+        var consuming = false
     }
 
     private let state = NIOLockedValueBox(State())
@@ -32,13 +34,32 @@ final class ProcessQueue: Sendable {
 
     var isDropped: Bool { state.withLockedValue { $0.dropped } }
 
-    /// Marks the queue dropped (its pull loop stops) and returns whether it was live.
+    /// Marks the queue dropped (its pull loop stops). Returns false when an orderly handler call is in
+    /// progress: its ``endConsuming()`` then tells the consumer to release the queue when it returns.
     @discardableResult
     func drop() -> Bool {
         state.withLockedValue { state in
-            defer { state.dropped = true }
+            state.dropped = true
             state.pullTask?.cancel()
-            return !state.dropped
+            return !state.consuming
+        }
+    }
+
+    /// Orderly: a handler call starts; false when the queue is dropped (no call then).
+    func beginConsuming() -> Bool {
+        state.withLockedValue { state in
+            guard !state.dropped else { return false }
+            state.consuming = true
+            return true
+        }
+    }
+
+    /// Orderly: the handler call returned; true when the queue was dropped during it, so that the
+    /// drop left the release (offset, broker lock) to the caller.
+    func endConsuming() -> Bool {
+        state.withLockedValue { state in
+            state.consuming = false
+            return state.dropped
         }
     }
 

@@ -278,11 +278,11 @@ public final class PushConsumer: Sendable, ConsumerInner {
             return gone
         }
         for processQueue in removed {
-            processQueue.drop()
+            // An orderly handler still running keeps the queue until it returns (Java waits for
+            // `consumeLock`): the next owner must not start on the queue before it is done.
+            guard processQueue.drop() || !isOrderly else { continue }
             if configuration.messageModel == .clustering {
-                await offsetStore.persist([processQueue.queue])
-                offsetStore.remove(processQueue.queue)
-                if isOrderly { await unlock([processQueue.queue]) }
+                await removeUnnecessaryMessageQueue(processQueue.queue)
             }
         }
         let current = state.withLockedValue { Set($0.processQueues.keys) }
@@ -369,8 +369,13 @@ public final class PushConsumer: Sendable, ConsumerInner {
             switch result.status {
             case .found where !result.messages.isEmpty:
                 if orderly {
-                    await consumeOrderly(processQueue, messages: result.messages)
-                    offsetStore.update(queue, offset: result.nextBeginOffset, increaseOnly: true)
+                    let progress = await consumeOrderly(processQueue, messages: result.messages, next: result.nextBeginOffset)
+                    if let commit = progress.commit { offsetStore.update(queue, offset: commit, increaseOnly: true) }
+                    if progress.releaseQueue {
+                        // Dropped during a handler call: the rebalance left the release to this loop.
+                        if clustering, state.withLockedValue({ $0.processQueues[queue] == nil }) { await removeUnnecessaryMessageQueue(queue) }
+                        return
+                    }
                 } else {
                     let batch = processQueue.add(firstOffset: result.messages[0].queueOffset, count: result.messages.count,
                                                  nextOffset: result.nextBeginOffset)
@@ -439,15 +444,34 @@ public final class PushConsumer: Sendable, ConsumerInner {
         }
     }
 
-    private func consumeOrderly(_ processQueue: ProcessQueue, messages: [ReceivedMessage]) async {
-        guard case .orderly(let handler)? = state.withLockedValue({ $0.handler }) else { return }
+    /// How far an orderly pass over pulled messages got.
+    private struct OrderlyProgress {
+        /// The offset to commit: after the last message handled; the pull's next offset once all were.
+        var commit: Int64?
+        /// The queue was dropped during a handler call: the caller releases it.
+        var releaseQueue = false
+    }
+
+    /// Hands `messages` to the orderly handler in queue order, one call at a time; a failed call is
+    /// repeated after `suspendCurrentQueueTime`. Stops when the queue is dropped.
+    private func consumeOrderly(_ processQueue: ProcessQueue, messages: [ReceivedMessage], next: Int64) async -> OrderlyProgress {
+        var progress = OrderlyProgress()
+        guard case .orderly(let handler)? = state.withLockedValue({ $0.handler }) else { return progress }
         let size = max(1, configuration.consumeMessageBatchMaxSize)
         let maxReconsume = configuration.maxReconsumeTimes < 0 ? Int32.max : configuration.maxReconsumeTimes
         var index = 0
-        while index < messages.count, !processQueue.isDropped {
+        chunks: while index < messages.count {
             var chunk = Array(messages[index..<min(index + size, messages.count)])
-            while !processQueue.isDropped {
-                if await handler(chunk) == .success { break }
+            while true {
+                guard processQueue.beginConsuming() else { break chunks }
+                // In a task of its own: a drop cancels the pull loop's task, and must not cancel the
+                // handler's work (Java does not interrupt a consume thread either).
+                let status = await Task(executorPreference: instance.configuration.taskExecutor) { [chunk] in
+                    await handler(chunk)
+                }.value
+                progress.releaseQueue = processQueue.endConsuming()
+                if status == .success { break }
+                if progress.releaseQueue { break chunks }
                 if chunk.contains(where: { $0.reconsumeTimes >= maxReconsume }) {
                     // Out of attempts: to the DLQ through the broker, then on (Java checkReconsumeTimes).
                     for message in chunk {
@@ -460,8 +484,19 @@ public final class PushConsumer: Sendable, ConsumerInner {
                 for position in chunk.indices { chunk[position].reconsumeTimes += 1 }
                 try? await Task.sleep(for: configuration.suspendCurrentQueueTime)
             }
-            index += size
+            index += chunk.count
+            progress.commit = index == messages.count ? next : messages[index - 1].queueOffset + 1
+            if progress.releaseQueue { break }
         }
+        return progress
+    }
+
+    /// Gives up a queue this member no longer owns (Java `removeUnnecessaryMessageQueue`): its consumed
+    /// offset to the broker, then, for an orderly consumer, the broker lock, so the next owner starts there.
+    private func removeUnnecessaryMessageQueue(_ queue: MessageQueue) async {
+        await offsetStore.persist([queue])
+        offsetStore.remove(queue)
+        if isOrderly { await unlock([queue]) }
     }
 
     /// CONSUMER_SEND_MSG_BACK to the broker holding the message (Java `sendMessageBack`); a negative
