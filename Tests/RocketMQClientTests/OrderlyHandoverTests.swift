@@ -6,8 +6,8 @@ import RemotingCodec
 import Synchronization
 import Testing
 
-/// An orderly queue changes owner only after the old owner's handler call returned and its offset
-/// was committed (Java's `consumeLock` in `removeUnnecessaryMessageQueue`).
+/// An orderly queue changes owner only after the old owner's handler call returned (Java's `consumeLock`
+/// in `removeUnnecessaryMessageQueue`), and the new owner starts at the last committed offset.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct OrderlyHandoverTests {
     final class Log: Sendable {
@@ -74,15 +74,16 @@ struct OrderlyHandoverTests {
             #expect(received.all.isEmpty, "the new owner consumed \(received.all) while m0 was in the old owner's handler")
 
             openGate.yield()
-            // The old owner commits m0 and unlocks; the new one gets queue 0 at its next rebalance.
+            // The old owner stops after m0 and unlocks; the new one gets queue 0 at its next rebalance, from the
+            // last committed offset: m0 again (as with Java, a message in a handler at the drop is not committed).
             let deadline = ContinuousClock.now + .seconds(20)
-            while received.all.count < 5, ContinuousClock.now < deadline {
+            while received.all.count < 6, ContinuousClock.now < deadline {
                 await new.rebalance()
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(received.all == ["m1", "m2", "m3", "m4", "m5"])
+            #expect(received.all == ["m0", "m1", "m2", "m3", "m4", "m5"])
             let events = log.all
-            #expect(events.prefix(2) == ["old-begin m0", "old-end m0"], "\(events)")
+            #expect(events.prefix(3) == ["old-begin m0", "old-end m0", "new m0"], "\(events)")
             #expect(!events.contains("old-begin m1"), "\(events)")
             await new.shutdown()
             await old.shutdown()

@@ -370,10 +370,15 @@ public final class PushConsumer: Sendable, ConsumerInner {
             case .found where !result.messages.isEmpty:
                 if orderly {
                     let progress = await consumeOrderly(processQueue, messages: result.messages, next: result.nextBeginOffset)
-                    if let commit = progress.commit { offsetStore.update(queue, offset: commit, increaseOnly: true) }
+                    // Not after a drop (Java neither): the next owner, or a reset's offset, decides then.
+                    if let commit = progress.commit, !processQueue.isDropped {
+                        offsetStore.update(queue, offset: commit, increaseOnly: true)
+                    }
                     if progress.releaseQueue {
-                        // Dropped during a handler call: the rebalance left the release to this loop.
-                        if clustering, state.withLockedValue({ $0.processQueues[queue] == nil }) { await removeUnnecessaryMessageQueue(queue) }
+                        // Dropped by a rebalance during a handler call, which left the release to this loop
+                        // (unless the queue is ours again, or the consumer shut down and released everything).
+                        let release = clustering && state.withLockedValue { $0.running && $0.processQueues[queue] == nil }
+                        if release { await removeUnnecessaryMessageQueue(queue) }
                         return
                     }
                 } else {
@@ -446,7 +451,7 @@ public final class PushConsumer: Sendable, ConsumerInner {
 
     /// How far an orderly pass over pulled messages got.
     private struct OrderlyProgress {
-        /// The offset to commit: after the last message handled; the pull's next offset once all were.
+        /// After the last message handled; the pull's next offset once all were.
         var commit: Int64?
         /// The queue was dropped during a handler call: the caller releases it.
         var releaseQueue = false
