@@ -2,11 +2,10 @@
 # Soak: one release `rocketmq dev` under repeated client churn, watching what a leak would grow. Each cycle
 # the Swift bench producer sends a bounded batch, a Swift bench consumer of one group (restarted each cycle,
 # so it rebalances and resumes from its committed offsets) consumes exactly that batch (and the producer's
-# warm-up message: it sends one before its clock starts), and the PyPI client
-# (the C++ core) runs Interop/broker_send_consume_driver.py against a topic of its own (a producer, two push
-# consumers, their heartbeats and unregistrations). After each cycle the broker's anonymous memory (RssAnon:
-# heap and stacks, not the mapped store files), open descriptors other than store files, threads and client
-# connections are
+# warm-up message: it sends one before its clock starts), and the PyPI client (the C++ core) runs
+# Interop/broker_send_consume_driver.py against a topic of its own (a producer, two push consumers, their
+# heartbeats and unregistrations). After each cycle the broker's anonymous memory (RssAnon: heap and stacks,
+# not the mapped store files), open descriptors other than store files, threads and client connections are
 # printed; at the end the growth from the first cycle to the last. Loopback only; stops what it starts.
 # Usage: [ROCKETMQ_BIN=…] Scripts/soak.sh [cycles=30] [messages-per-cycle=100000]
 # (needs the .venv that .ci/run makes, for the PyPI client)

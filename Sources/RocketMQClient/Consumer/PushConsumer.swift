@@ -540,7 +540,6 @@ public final class PushConsumer: Sendable, ConsumerInner {
     }
 
     /// LOCK_BATCH_MQ at each queue's master.
-    @discardableResult
     private func lock(_ queues: [MessageQueue]) async -> LockAnswer {
         var answer = LockAnswer()
         for (brokerName, group) in Dictionary(grouping: queues, by: \.brokerName) {
