@@ -5,14 +5,14 @@
 # Usage: [ROCKETMQ_BIN=…] Scripts/bench-http-gateway.sh [seconds=15] [connections=32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Scripts/lib.sh
 seconds=${1:-15}
 connections=${2:-32}
 work=$(mktemp -d /tmp/bench-http-XXXXXX)
 bin=${ROCKETMQ_BIN:-.build/release/rocketmq}  # ROCKETMQ_BIN=.build/debug/rocketmq for a quick look
-[ -x "$bin" ] || { echo "build first: swift build -c release --product rocketmq" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+require_binary "$bin"
 namesrv=$(free_port); http=$(free_port); receiver=$(free_port)
-broker=$(( (RANDOM % 9000) + 20000 ))  # below the ephemeral range; VIP −2 and HA +1 with it
+broker=$(broker_port)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -20,8 +20,7 @@ trap cleanup EXIT
 ROCKETMQ_LOG_LEVEL=warning "$bin" dev --store "$work/store" --namesrv-port "$namesrv" --broker-port "$broker" \
     --http-port "$http" > "$work/dev.out" 2> "$work/dev.err" &
 pids+=($!)
-for _ in $(seq 100); do grep -q "HTTP gateway boot success" "$work/dev.out" 2>/dev/null && break; sleep 0.1; done
-grep -q "HTTP gateway boot success" "$work/dev.out" || { cat "$work/dev.out" "$work/dev.err"; exit 1; }
+wait_for "$work/dev.out" "HTTP gateway boot success" || { cat "$work/dev.err" >&2; exit 1; }
 base="http://127.0.0.1:$http"
 "$bin" admin updateTopic -n "127.0.0.1:$namesrv" -c DefaultCluster -t BenchTopic > /dev/null
 for _ in $(seq 100); do  # the gateway answers 404 until the name server routes the topic

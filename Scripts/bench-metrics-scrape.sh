@@ -11,9 +11,10 @@
 #   Scripts/bench-metrics-scrape.sh [ROUNDS=4] [DURATION=10] [THREADS=64] [SCRAPES=1000]   (ROCKETMQ_BIN: another binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Scripts/lib.sh
 rounds=${1:-4}; duration=${2:-10}; threads=${3:-64}; scrapes=${4:-1000}
 bin=${ROCKETMQ_BIN:-.build/release/rocketmq}
-[ -x "$bin" ] || { echo "build first: swift build -c release --product rocketmq" >&2; exit 1; }
+require_binary "$bin"
 work=$(mktemp -d)
 dev_pid=""; scraper_pid=""
 cleanup() {
@@ -22,19 +23,12 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-namesrv=$(port); http=$(port)
-broker=$(python3 -c 'import socket
-def free(q):
-    try:
-        s = socket.socket(); s.bind(("127.0.0.1", q)); s.close(); return True
-    except OSError:
-        return False
-print(next(p for p in range(20011, 60000, 97) if all(free(q) for q in (p - 2, p, p + 1))))')
+namesrv=$(free_port); http=$(free_port)
+broker=$(broker_port)
 nice -n -15 "$bin" dev --store "$work/store" --namesrv-port "$namesrv" --broker-port "$broker" --metrics-port "$http" \
     >"$work/dev.out" 2>"$work/dev.err" &
 dev_pid=$!
-for _ in $(seq 1 100); do grep -q "boot success" "$work/dev.out" 2>/dev/null && grep -q "listening on http" "$work/dev.out" && break; sleep 0.1; done
+wait_for "$work/dev.out" "boot success" "listening on http" || { cat "$work/dev.err" >&2; exit 1; }
 sleep 2  # the broker's first registration
 # The broker's CPU seconds so far (utime + stime, after the command name, which may hold spaces).
 cpu() { python3 -c 'import os,sys; f=open(f"/proc/{sys.argv[1]}/stat").read().rsplit(")",1)[1].split(); print((int(f[11])+int(f[12]))/os.sysconf("SC_CLK_TCK"))' "$dev_pid"; }

@@ -8,16 +8,16 @@
 # (NICE needs root; BENCH_ARGS="--serialize rocketmq" for ROCKETMQ headers; drain-count 0 skips the drain.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Scripts/lib.sh
 rounds=${1:-3}
 seconds=${2:-10}
 drain=${3:-1000000}
 bin=${ROCKETMQ_BIN:-.build/release/rocketmq}
-[ -x "$bin" ] || { echo "build first: swift build -c release --product rocketmq" >&2; exit 1; }
+require_binary "$bin"
 run=(nice -n "${NICE:-0}" "$bin")
 read -r -a bench_args <<< "${BENCH_ARGS:-}"
 work=$(mktemp -d /tmp/bench-producer-XXXXXX)
 ticks=$(getconf CLK_TCK)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -28,20 +28,19 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 start_dev() {
     rm -rf "$work/store"
     namesrv=$(free_port)
-    local broker=$(( (RANDOM % 9000) + 20000 ))  # below the ephemeral range; VIP −2 and HA +1 with it
+    local broker
+    broker=$(broker_port)
     "${run[@]}" dev --store "$work/store" --namesrv-port "$namesrv" --broker-port "$broker" --no-http \
         --metrics-port=-1 > "$work/server.out" 2>&1 &
     server=$!
-    for _ in $(seq 100); do grep -q "boot success" "$work/server.out" && return; sleep 0.1; done
-    cat "$work/server.out"; exit 1
+    wait_for "$work/server.out" "boot success" || exit 1
 }
 
 start_null() {
     namesrv=$(free_port)
     "${run[@]}" bench null-broker --port "$namesrv" > "$work/server.out" 2>&1 &
     server=$!
-    for _ in $(seq 100); do grep -q "listening" "$work/server.out" && return; sleep 0.1; done
-    cat "$work/server.out"; exit 1
+    wait_for "$work/server.out" "listening" || exit 1
 }
 
 stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=""; }

@@ -11,24 +11,23 @@
 # (needs the .venv that .ci/run makes, for the PyPI client)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Scripts/lib.sh
 cycles=${1:-30}
 count=${2:-100000}
 bin=${ROCKETMQ_BIN:-.build/release/rocketmq}
-[ -x "$bin" ] || { echo "build first: swift build -c release --product rocketmq" >&2; exit 1; }
+require_binary "$bin"
 [ -x .venv/bin/python ] || { echo "no .venv: python3 -m venv .venv && .venv/bin/pip install rocketmq==0.4.4" >&2; exit 1; }
 work=$(mktemp -d /tmp/soak-XXXXXX)
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 namesrv=$(free_port)
-broker=$(( (RANDOM % 9000) + 20000 ))  # below the ephemeral range; VIP −2 and HA +1 with it
+broker=$(broker_port)
 "$bin" dev --store "$work/store" --namesrv-port "$namesrv" --broker-port "$broker" --no-http --metrics-port=-1 \
     > "$work/server.out" 2>&1 &
 server=$!
-for _ in $(seq 100); do grep -q "boot success" "$work/server.out" && break; sleep 0.1; done
-grep -q "boot success" "$work/server.out" || { cat "$work/server.out"; exit 1; }
+wait_for "$work/server.out" "boot success"
 
 status_kb() { awk -v key="$1:" '$1 == key {print $2}' "/proc/$server/status"; }
 connections() { ss -Htn state established "( sport = :$broker )" | wc -l; }
