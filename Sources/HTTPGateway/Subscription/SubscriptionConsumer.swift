@@ -44,7 +44,8 @@ final class SubscriptionConsumer: Sendable {
             await limiter?.acquire()
             let outcome = await delivery.deliver(message, subscription: subscription)
             if case .failed(let reason) = outcome {
-                delivery.logger.debug("delivery failed", metadata: [
+                // info: an operator sees why a message is retried (a timeout, an answer's status).
+                delivery.logger.info("delivery failed; the message is retried", metadata: [
                     "group": "\(subscription.group)", "msgId": "\(message.msgId)",
                     "reconsumeTimes": "\(message.reconsumeTimes)", "reason": "\(reason)",
                 ])
