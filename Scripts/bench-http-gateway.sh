@@ -2,7 +2,8 @@
 # Benchmarks the HTTP gateway of a release `rocketmq dev`: wrk POSTing 128-byte bodies (keep-alive) to
 # /topics/BenchTopic/messages, then push delivery of everything sent to a local nginx answering 200.
 # Needs wrk and nginx (apt-get install -y wrk nginx-light); loopback only; stops what it starts.
-# Usage: [ROCKETMQ_BIN=…] Scripts/bench-http-gateway.sh [seconds=15] [connections=32]
+# Usage: [ROCKETMQ_BIN=…] [FULL_PAGE_CACHE=1] Scripts/bench-http-gateway.sh [seconds=15] [connections=32]
+# (FULL_PAGE_CACHE: the page cache filled first, as on a server that has run a while; Scripts/lib.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib.sh
@@ -17,6 +18,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
+fill_page_cache "$work"
 ROCKETMQ_LOG_LEVEL=warning "$bin" dev --store "$work/store" --namesrv-port "$namesrv" --broker-port "$broker" \
     --http-port "$http" > "$work/dev.out" 2> "$work/dev.err" &
 pids+=($!)

@@ -6,6 +6,7 @@
 # the dev / null-broker ratio of each round and of the medians. Loopback only; stops what it starts.
 # Usage: [ROCKETMQ_BIN=…] [NICE=-15] Scripts/bench-producer.sh [rounds=3] [seconds=10] [drain-count=1000000]
 # (NICE needs root; BENCH_ARGS="--serialize rocketmq" for ROCKETMQ headers; drain-count 0 skips the drain.)
+# FULL_PAGE_CACHE=1: the page cache filled before each server start (Scripts/lib.sh `fill_page_cache`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Scripts/lib.sh
@@ -27,6 +28,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # Starts `rocketmq dev` on a fresh store; sets server and namesrv.
 start_dev() {
     rm -rf "$work/store"
+    fill_page_cache "$work"
     namesrv=$(free_port)
     local broker
     broker=$(broker_port)
@@ -37,6 +39,7 @@ start_dev() {
 }
 
 start_null() {
+    fill_page_cache "$work"
     namesrv=$(free_port)
     "${run[@]}" bench null-broker --port "$namesrv" > "$work/server.out" 2>&1 &
     server=$!

@@ -36,3 +36,15 @@ wait_for() {
 require_binary() {
     [ -x "$1" ] || { echo "build first: swift build -c release --product rocketmq" >&2; exit 1; }
 }
+
+# fill_page_cache DIR: with FULL_PAGE_CACHE set, fills the free memory with clean page-cache pages by reading a
+# sparse file as large as the memory (kept in DIR for the next call, which re-reads only what was evicted): the
+# state of a server that has run a while, whose store gets reclaimed pages. On a fresh VM whose host takes free
+# memory back (virtio-balloon free page reporting), a never-used page costs a fault in the host at its first
+# touch, which only a real store pays (commit-log, queue and index pages), not the null broker nor a client.
+# The first fill takes about a minute; the cache it evicts is clean (nothing is written).
+fill_page_cache() {
+    [ -n "${FULL_PAGE_CACHE:-}" ] || return 0
+    [ -f "$1/fill" ] || truncate -s "$(awk '$1 == "MemTotal:" {print $2}' /proc/meminfo)K" "$1/fill"
+    cat "$1/fill" > /dev/null
+}
