@@ -16,8 +16,8 @@ def free(port):
 print(next(p for p in iter(lambda: random.randrange(20000, 29000), None) if all(free(q) for q in (p - 2, p, p + 1))))'
 }
 
-# wait_for FILE PATTERN…: waits up to 10 s until FILE holds every PATTERN (grep -E); otherwise prints FILE
-# and the files after it that exist, and fails.
+# wait_for FILE PATTERN…: waits up to 10 s until FILE holds every PATTERN (grep -E); otherwise prints FILE to
+# standard error and fails.
 wait_for() {
     local file=$1 pattern missing
     shift
@@ -37,14 +37,15 @@ require_binary() {
     [ -x "$1" ] || { echo "build first: swift build -c release --product rocketmq" >&2; exit 1; }
 }
 
-# fill_page_cache DIR: with FULL_PAGE_CACHE set, fills the free memory with clean page-cache pages by reading a
+# fill_page_cache DIR: with FULL_PAGE_CACHE=1, fills the free memory with clean page-cache pages by reading a
 # sparse file as large as the memory (kept in DIR for the next call, which re-reads only what was evicted): the
 # state of a server that has run a while, whose store gets reclaimed pages. On a fresh VM whose host takes free
 # memory back (virtio-balloon free page reporting), a never-used page costs a fault in the host at its first
 # touch, which only a real store pays (commit-log, queue and index pages), not the null broker nor a client.
-# The first fill takes about a minute; the cache it evicts is clean (nothing is written).
+# The first fill takes about a minute; the cache it evicts is clean (nothing is written). DIR must be on a disk
+# file system (ext4 caches a hole's pages when read; tmpfs does not).
 fill_page_cache() {
-    [ -n "${FULL_PAGE_CACHE:-}" ] || return 0
+    [ "${FULL_PAGE_CACHE:-0}" = 1 ] || return 0
     [ -f "$1/fill" ] || truncate -s "$(awk '$1 == "MemTotal:" {print $2}' /proc/meminfo)K" "$1/fill"
     cat "$1/fill" > /dev/null
 }

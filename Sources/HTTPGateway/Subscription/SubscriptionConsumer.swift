@@ -1,6 +1,7 @@
 import Logging
 import RemotingCodec
 import RocketMQClient
+import Synchronization
 
 /// The push consumer behind one subscription: its handler POSTs each message to the backurl; a failed
 /// delivery answers RECONSUME_LATER (the broker's %RETRY% topic, its growing delay levels, then %DLQ%)
@@ -10,6 +11,8 @@ final class SubscriptionConsumer: Sendable {
     private let consumer: PushConsumer
     private let delivery: Delivery
     private let limiter: RateLimiter?
+    /// Whether the last delivery failed: the first failure and the recovery are logged, not every retry.
+    private let failing = Atomic<Bool>(false)
 
     init(subscription: PushSubscription, instance: ClientInstance, delivery: Delivery) {
         self.subscription = subscription
@@ -44,12 +47,19 @@ final class SubscriptionConsumer: Sendable {
             await limiter?.acquire()
             let outcome = await delivery.deliver(message, subscription: subscription)
             if case .failed(let reason) = outcome {
-                // info: an operator sees why a message is retried (a timeout, an answer's status).
-                delivery.logger.info("delivery failed; the message is retried", metadata: [
+                let metadata: Logger.Metadata = [
                     "group": "\(subscription.group)", "msgId": "\(message.msgId)",
                     "reconsumeTimes": "\(message.reconsumeTimes)", "reason": "\(reason)",
-                ])
+                ]
+                if failing.exchange(true, ordering: .relaxed) {
+                    delivery.logger.debug("delivery failed", metadata: metadata)
+                } else {
+                    delivery.logger.warning("deliveries to the backurl fail; RocketMQ retries them (then the DLQ)", metadata: metadata)
+                }
                 return false
+            }
+            if failing.load(ordering: .relaxed), failing.exchange(false, ordering: .relaxed) {
+                delivery.logger.info("deliveries to the backurl succeed again", metadata: ["group": "\(subscription.group)"])
             }
         }
         return true
