@@ -20,6 +20,13 @@ public enum TestCluster {
     public static func with<Result: Sendable>(
         properties extra: [(String, String)] = [], _ body: (String) async throws -> Result
     ) async throws -> Result {
+        try await withAddresses(properties: extra) { try await body($0.namesrv) }
+    }
+
+    /// Runs `body` with the name server's and the broker's addresses (`127.0.0.1:port`) of a running cluster.
+    public static func withAddresses<Result: Sendable>(
+        properties extra: [(String, String)] = [], _ body: ((namesrv: String, broker: String)) async throws -> Result
+    ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var namesrvConfig = NamesrvConfig()
@@ -40,7 +47,7 @@ public enum TestCluster {
         let group = ServiceGroup(configuration: .init(services: [.init(service: nameServer), .init(service: broker)], logger: logger))
         return try await running(group) {
             _ = try await broker.ready()
-            return try await body("127.0.0.1:\(namesrvPort)")
+            return try await body((namesrv: "127.0.0.1:\(namesrvPort)", broker: "127.0.0.1:\(brokerPort)"))
         }
     }
 
