@@ -42,6 +42,13 @@ public final class ClientInstance: Sendable {
         var nameServerIndex = 0
         var users = 0
         var background: Task<Void, Never>?
+        /// Work the instance started on its own (a heartbeat, a rebalance, an offset reset): the last release
+        /// waits for it.
+        var spawned: [Int: Task<Void, Never>] = [:]
+        var nextSpawned = 0
+        /// From the last release to the next retain: no new connection, since the caller may shut down the
+        /// event loop group next (a connect in flight on a shut-down group crashes NIO).
+        var closed = false
         var faults = LatencyFaultTolerance()
     }
 
@@ -59,6 +66,7 @@ public final class ClientInstance: Sendable {
     func retain() {
         let start = state.withLockedValue { state -> Bool in
             state.users += 1
+            state.closed = false
             return state.background == nil
         }
         guard start else { return }
@@ -69,22 +77,46 @@ public final class ClientInstance: Sendable {
         state.withLockedValue { $0.background = task }
     }
 
+    /// The last user's release stops the background work and waits for it, for the instance's own tasks and
+    /// for connects in flight, then closes every connection: afterwards nothing uses the event loop group.
     func release() async {
-        let last = state.withLockedValue { state -> (Task<Void, Never>?, [RemotingConnection])? in
+        typealias Work = (tasks: [Task<Void, Never>], connecting: [Task<RemotingConnection, any Error>], open: [RemotingConnection])
+        let last = state.withLockedValue { state -> Work? in
             state.users -= 1
             guard state.users <= 0 else { return nil }
-            let task = state.background
+            state.closed = true
+            var work: Work = (Array(state.spawned.values), [], [])
+            if let background = state.background { work.tasks.append(background) }
             state.background = nil
-            var open: [RemotingConnection] = []
+            state.spawned = [:]
             for entry in state.connections.values {
-                if case .connected(let connection) = entry { open.append(connection) }
+                switch entry {
+                case .connected(let connection): work.open.append(connection)
+                case .connecting(let task): work.connecting.append(task)
+                }
             }
             state.connections = [:]
-            return (task, open)
+            return work
         }
-        guard let (task, connections) = last else { return }
-        task?.cancel()
-        for connection in connections { connection.close() }
+        guard let last else { return }
+        for task in last.tasks { task.cancel() }
+        for task in last.tasks { await task.value }
+        for task in last.connecting { (try? await task.value)?.close() }
+        for connection in last.open { connection.close() }
+    }
+
+    /// Runs `body` in a task of the instance's own, which the last release waits for; nothing after it.
+    func spawn(_ body: @escaping @Sendable () async -> Void) {
+        state.withLockedValue { state in
+            guard !state.closed else { return }
+            let id = state.nextSpawned
+            state.nextSpawned += 1
+            // Registered under the lock the task's own removal takes, so it cannot be removed first.
+            state.spawned[id] = Task { [weak self] in
+                await body()
+                _ = self?.state.withLockedValue { $0.spawned.removeValue(forKey: id) }
+            }
+        }
     }
 
     private func runBackground() async {
@@ -168,8 +200,9 @@ public final class ClientInstance: Sendable {
 
     /// The open connection to `address`, connecting once for all concurrent callers.
     func connection(to address: String) async throws -> RemotingConnection {
-        enum Next { case ready(RemotingConnection), wait(Task<RemotingConnection, any Error>) }
+        enum Next { case ready(RemotingConnection), wait(Task<RemotingConnection, any Error>), closed }
         let next = state.withLockedValue { state -> Next in
+            guard !state.closed else { return .closed }
             switch state.connections[address] {
             case .connected(let connection) where connection.isActive: return .ready(connection)
             case .connecting(let task): return .wait(task)
@@ -185,6 +218,7 @@ public final class ClientInstance: Sendable {
             }
         }
         switch next {
+        case .closed: throw MQClientError.notRunning
         case .ready(let connection): return connection
         case .wait(let task):
             do {
@@ -296,7 +330,7 @@ public final class ClientInstance: Sendable {
     /// A broker we have not greeted yet must learn our producer and consumer groups before it needs
     /// them (a transaction check, a rebalance): heartbeat now rather than at the next 30 s tick.
     private func heartbeatSoon() {
-        Task { [weak self] in await self?.sendHeartbeatToAllBrokers() }
+        spawn { [weak self] in await self?.sendHeartbeatToAllBrokers() }
     }
 
     /// The producer's view of `topic`, fetched on first use; a topic unknown to the name servers is
@@ -443,7 +477,7 @@ private struct ClientRemotingProcessor: RequestProcessor {
         case .notifyConsumerIdsChanged:
             let header = try request.decodeHeader(NotifyConsumerIdsChangedRequestHeader.self)
             if let consumer = instance.consumer(header.consumerGroup) {
-                Task { await consumer.rebalance() }
+                instance.spawn { await consumer.rebalance() }
             }
             return .none
         case .checkTransactionState:
@@ -474,7 +508,7 @@ private struct ClientRemotingProcessor: RequestProcessor {
             let body = try ResetOffsetBody(body: request.body)
             if let consumer = instance.consumer(header.group) {
                 let offsets = Dictionary(body.offsetTable.map { ($0.queue, $0.offset) }, uniquingKeysWith: { $1 })
-                Task { await consumer.resetOffsets(topic: header.topic, to: offsets) }
+                instance.spawn { await consumer.resetOffsets(topic: header.topic, to: offsets) }
             }
             return .response(request.makeResponse(code: .success))
         default:
