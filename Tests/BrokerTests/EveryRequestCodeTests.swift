@@ -76,9 +76,9 @@ import Testing
         try #require(codes.count > 90)
 
         try await TestCluster.withAddresses { addresses in
-            let broker = try await Self.connect(addresses.broker)
+            let broker = try await RemotingClient.connect(address: addresses.broker, logger: TestCluster.logger)
             defer { broker.close() }
-            let namesrv = try await Self.connect(addresses.namesrv)
+            let namesrv = try await RemotingClient.connect(address: addresses.namesrv, logger: TestCluster.logger)
             defer { namesrv.close() }
             // A topic with messages, for the edge values to reach past the topic look-ups.
             for _ in 0..<3 {
@@ -142,11 +142,5 @@ import Testing
                 code: .getRouteInfoByTopic, extFields: GetRouteInfoRequestHeader(topic: after).extFields)
             #expect(try await BrokerControllerTests.poll(namesrv, route) { $0.responseCode == .success })
         }
-    }
-
-    static func connect(_ address: String) async throws -> RemotingConnection {
-        let parts = address.split(separator: ":")
-        return try await RemotingClient.connect(
-            host: String(parts[0]), port: try #require(Int(parts[1])), logger: TestCluster.logger)
     }
 }
